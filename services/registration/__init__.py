@@ -1,0 +1,1 @@
+"""Registration service: organisations' registrations for deployment periods."""

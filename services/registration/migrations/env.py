@@ -1,0 +1,7 @@
+"""Alembic environment of the registration service."""
+
+from services.registration.models import metadata
+from services.registration.settings import RegistrationSettings
+from shared.migrations import run_env
+
+run_env(metadata, lambda: RegistrationSettings().database_url)

@@ -1,0 +1,1 @@
+"""Scheduling service: the period calendar, preparation events, trainings and enrolment."""

@@ -1,0 +1,1 @@
+"""What the three services share: event contract, messaging, database, settings, errors."""

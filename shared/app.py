@@ -1,0 +1,60 @@
+"""The FastAPI application every service builds the same way around its own Runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from shared.http import (
+    install_correlation_and_metrics,
+    install_error_handlers,
+    install_operational_routes,
+)
+from shared.logging import configure_logging
+from shared.runtime import Runtime
+from shared.settings import ServiceSettings
+
+Hook = Callable[[Runtime], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    build_runtime: Callable[[ServiceSettings], Runtime],
+    routers: Sequence[APIRouter],
+    title: str,
+    description: str,
+    on_started: Hook | None = None,
+) -> FastAPI:
+    """An app whose lifespan builds, starts and stops the service's runtime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(
+            settings.service_name, level=settings.log_level, json_logs=settings.log_json
+        )
+        runtime = build_runtime(settings)
+        app.state.runtime = runtime
+        await runtime.start()
+        if on_started is not None:
+            await on_started(runtime)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    install_correlation_and_metrics(app, service=settings.service_name)
+
+    async def readiness() -> dict[str, str]:
+        runtime: Runtime = app.state.runtime
+        return await runtime.readiness()
+
+    install_operational_routes(app, readiness)
+    for router in routers:
+        app.include_router(router)
+    return app

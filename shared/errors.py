@@ -1,0 +1,67 @@
+"""The project's exception tree, and its translation to RFC 9457 problem details.
+
+ServiceError                 a request could not be served; carries `code` and `status`
+├── NotFound                 404: missing, or not the caller's to see
+├── Conflict                 409
+└── RuleViolation            422: a domain rule refused the input
+MessagingError               a broker-side failure (not an HTTP concern)
+├── MalformedMessage         a message that is not a valid envelope: dead-letter it
+└── UnroutableEvent          the broker returned a mandatory publish: keep it pending
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """Base of errors that become problem details; subclasses fix status and a default code."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.field = field
+        self.extra = extra or {}
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class RuleViolation(ServiceError):
+    status = 422
+    code = "rule_violation"
+    title = "Unprocessable content"
+
+
+class MessagingError(Exception):
+    """Base of broker-side failures."""
+
+
+class MalformedMessage(MessagingError):
+    """The message cannot be read as an event envelope; it goes to the dead-letter queue."""
+
+
+class UnroutableEvent(MessagingError):
+    """The broker returned a mandatory publish: no queue is bound for its routing key."""

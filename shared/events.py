@@ -1,0 +1,126 @@
+"""The event contract: one envelope, one typed payload model per event type and version.
+
+Events are past tense (`registration.submitted`). An incompatible change gets a new version,
+published beside the old one for a while; consumers parse payloads as tolerant readers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from shared.context import current_correlation_id
+
+EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+Language = Literal["fi", "sv", "en"]
+
+
+class Envelope(BaseModel):
+    """Metadata every event carries, with the payload as a plain JSON object."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID
+    event_type: str = Field(pattern=EVENT_TYPE_PATTERN, max_length=200)
+    version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    producer: str = Field(min_length=1, max_length=100)
+    correlation_id: str = Field(min_length=1, max_length=200)
+    payload: dict[str, Any]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+
+class EventPayload(BaseModel):
+    """Base of every payload model; subclasses name their type and version."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_type: ClassVar[str]
+    version: ClassVar[int]
+
+
+class UnknownEventType(LookupError):
+    """No payload model is registered for this event type and version."""
+
+
+_REGISTRY: dict[tuple[str, int], type[EventPayload]] = {}
+
+
+def register(model: type[EventPayload]) -> type[EventPayload]:
+    """Class decorator: make a payload model known to `parse_payload`."""
+    _REGISTRY[(model.event_type, model.version)] = model
+    return model
+
+
+def payload_model(event_type: str, version: int) -> type[EventPayload]:
+    """Return the payload model for an event type and version, or raise UnknownEventType."""
+    try:
+        return _REGISTRY[(event_type, version)]
+    except KeyError:
+        raise UnknownEventType(f"no model for event {event_type!r} version {version}") from None
+
+
+def parse_payload(envelope: Envelope) -> EventPayload:
+    """Validate the envelope's payload against its registered model."""
+    return payload_model(envelope.event_type, envelope.version).model_validate(envelope.payload)
+
+
+def known_event_types() -> list[tuple[str, int]]:
+    """Every registered (event type, version), sorted."""
+    return sorted(_REGISTRY)
+
+
+def make_envelope(
+    payload: EventPayload,
+    *,
+    producer: str,
+    correlation_id: str | None = None,
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> Envelope:
+    """Wrap a payload in a new envelope carrying the current correlation id."""
+    return Envelope(
+        event_id=event_id or uuid.uuid4(),
+        event_type=payload.event_type,
+        version=payload.version,
+        occurred_at=occurred_at or datetime.now(UTC),
+        producer=producer,
+        correlation_id=correlation_id or current_correlation_id(),
+        payload=payload.model_dump(mode="json"),
+    )
+
+
+# --- Event models -------------------------------------------------------------------------
+
+
+class Contact(BaseModel):
+    """A contact person as events carry it: enough to write to them in their language."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    email: EmailStr
+    language: Language = "fi"
+    role: str | None = None
+    participates: bool = True
+
+
+@register
+class RegistrationSubmitted(EventPayload):
+    """An organisation submitted a registration for a deployment period."""
+
+    event_type: ClassVar[str] = "registration.submitted"
+    version: ClassVar[int] = 1
+
+    registration_id: uuid.UUID
+    organisation_name: str
+    business_id: str
+    contacts: list[Contact]
+    submitted_at: AwareDatetime

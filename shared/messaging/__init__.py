@@ -1,0 +1,1 @@
+"""Messaging on aio-pika: topology, broker lifecycle, transactional outbox, idempotent inbox."""

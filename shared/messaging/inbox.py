@@ -1,0 +1,245 @@
+"""Idempotent consumer: the processed event id is recorded in the same transaction as the effect.
+
+For each message: read the envelope, find the handler, claim the event in the inbox
+(`INSERT … ON CONFLICT DO NOTHING`), apply the handler, commit, then ack. A redelivered or
+re-published event finds its id in the inbox and is acked without a second effect, whatever
+the `redelivered` flag says. A failing handler's message goes to the retry queue (with a delay)
+up to `max_retries` times, then to the dead-letter queue with the reason; malformed and unknown
+messages go straight to the dead-letter queue. Nothing here crashes the consumer.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from shared.context import correlation_id_var, event_id_var
+from shared.errors import MalformedMessage
+from shared.events import Envelope, EventPayload, UnknownEventType, parse_payload
+from shared.messaging.amqp import from_amqp_message
+from shared.messaging.tables import MessagingTables
+from shared.messaging.topology import QueueNames, declare_consumer_queues, declare_exchange
+from shared.metrics import (
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
+    EVENTS_RETRIED,
+)
+from shared.types import utcnow
+from shared.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, EventPayload, Envelope], Awaitable[None]]
+
+RETRY_COUNT_HEADER = "x-retry-count"
+REASON_HEADER = "x-dead-letter-reason"
+
+
+async def claim_in_inbox(
+    uow: UnitOfWork, *, tables: MessagingTables, consumer: str, envelope: Envelope
+) -> bool:
+    """Record the event as processed by `consumer`; False when it already was."""
+    session = uow.session
+    values = {
+        "consumer": consumer,
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "processed_at": utcnow(),
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(tables.inbox)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(tables.inbox.c.event_id)
+    )
+    result = await session.exec(statement)
+    return result.first() is not None
+
+
+class EventConsumer:
+    """Consumes one work queue and dispatches each event type to its handler."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        service: str,
+        names: QueueNames,
+        exchange_name: str,
+        handlers: Mapping[str, Handler],
+        uow_factory: UnitOfWorkFactory,
+        tables: MessagingTables,
+        prefetch: int = 64,
+        max_retries: int = 3,
+        retry_delay_ms: int = 5_000,
+        queue_expires_ms: int | None = None,
+    ) -> None:
+        self.name = name
+        self._service = service
+        self.names = names
+        self._exchange_name = exchange_name
+        self._handlers = dict(handlers)
+        self._uow_factory = uow_factory
+        self._tables = tables
+        self._prefetch = prefetch
+        self._max_retries = max_retries
+        self._retry_delay_ms = retry_delay_ms
+        self._queue_expires_ms = queue_expires_ms
+        self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
+
+    @property
+    def inbox_name(self) -> str:
+        return f"{self._service}.{self.name}"
+
+    async def start(self, connection: AbstractRobustConnection) -> None:
+        """Declare the queues and start consuming (restored by the robust connection)."""
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=self._prefetch)
+        exchange = await declare_exchange(channel, self._exchange_name)
+        self._queue = await declare_consumer_queues(
+            channel,
+            exchange=exchange,
+            names=self.names,
+            routing_keys=sorted(self._handlers),
+            retry_delay_ms=self._retry_delay_ms,
+            expires_ms=self._queue_expires_ms,
+        )
+        self._channel = channel
+        await self._queue.consume(self._on_message)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        correlation_token = correlation_id_var.set(message.correlation_id)
+        event_token = event_id_var.set(message.message_id)
+        try:
+            await self._process(message)
+        finally:
+            correlation_id_var.reset(correlation_token)
+            event_id_var.reset(event_token)
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        try:
+            envelope = from_amqp_message(message)
+            handler = self._handlers.get(envelope.event_type)
+            if handler is None:
+                raise UnknownEventType(f"{self.name} has no handler for {envelope.event_type!r}")
+            payload = parse_payload(envelope)
+        except (MalformedMessage, UnknownEventType, ValidationError) as exc:
+            await self._dead_letter(message, reason=_reason(exc), error=exc)
+            return
+        try:
+            applied = await self._apply(handler, envelope, payload)
+        except Exception as exc:
+            await self._retry_or_dead_letter(message, envelope, exc)
+            return
+        if applied:
+            EVENTS_CONSUMED.labels(self._service, self.name, envelope.event_type).inc()
+            log.info("event applied", extra={"event_type": envelope.event_type})
+        else:
+            EVENTS_DUPLICATE.labels(self._service, self.name).inc()
+            log.info("event already applied, skipped", extra={"event_type": envelope.event_type})
+        await message.ack()
+
+    async def _apply(self, handler: Handler, envelope: Envelope, payload: EventPayload) -> bool:
+        async with self._uow_factory() as uow:
+            if not await claim_in_inbox(
+                uow, tables=self._tables, consumer=self.inbox_name, envelope=envelope
+            ):
+                return False
+            await handler(uow, payload, envelope)
+            await uow.commit()
+        return True
+
+    async def _retry_or_dead_letter(
+        self, message: AbstractIncomingMessage, envelope: Envelope, exc: Exception
+    ) -> None:
+        raw_attempts = (message.headers or {}).get(RETRY_COUNT_HEADER, 0)
+        attempts = raw_attempts if isinstance(raw_attempts, int) else 0
+        if attempts >= self._max_retries:
+            await self._dead_letter(
+                message, reason=f"handler failed {attempts + 1} times: {exc!r}", error=exc
+            )
+            return
+        log.warning(
+            "handler failed, retrying after delay",
+            extra={"event_type": envelope.event_type, "attempt": attempts + 1, "error": repr(exc)},
+        )
+        await self._republish(message, self.names.retry, {RETRY_COUNT_HEADER: attempts + 1})
+        EVENTS_RETRIED.labels(self._service, self.name, envelope.event_type).inc()
+        await message.ack()
+
+    async def _dead_letter(
+        self, message: AbstractIncomingMessage, *, reason: str, error: BaseException
+    ) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={"reason": reason, "queue": self.names.dead_letter},
+        )
+        await self._republish(
+            message,
+            self.names.dead_letter,
+            {
+                REASON_HEADER: reason[:2000],
+                "x-exception": type(error).__name__,
+                "x-traceback": "".join(traceback.format_exception(error))[-4000:],
+                "x-failed-at": utcnow().isoformat(),
+                "x-consumer": self.inbox_name,
+                "x-original-routing-key": message.routing_key or "",
+            },
+        )
+        EVENTS_DEAD_LETTERED.labels(self._service, self.name, _reason_code(error)).inc()
+        await message.ack()
+
+    async def _republish(
+        self, message: AbstractIncomingMessage, queue: str, extra_headers: dict[str, Any]
+    ) -> None:
+        """Copy the message to one of our queues (confirmed) before acking the original."""
+        if self._channel is None:
+            raise RuntimeError("consumer not started")
+        headers = dict(message.headers or {})
+        headers.pop("x-death", None)
+        headers.update(extra_headers)
+        copy = aio_pika.Message(
+            body=message.body,
+            headers=headers,
+            content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id,
+            type=message.type,
+            correlation_id=message.correlation_id,
+            app_id=message.app_id,
+            timestamp=message.timestamp,
+        )
+        await self._channel.default_exchange.publish(copy, routing_key=queue, mandatory=True)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return f"payload does not match its event model: {exc.error_count()} error(s): {exc}"
+    return str(exc)
+
+
+def _reason_code(exc: BaseException) -> str:
+    if isinstance(exc, MalformedMessage):
+        return "malformed"
+    if isinstance(exc, UnknownEventType):
+        return "unknown_event"
+    if isinstance(exc, ValidationError):
+        return "invalid_payload"
+    return "handler_failed"

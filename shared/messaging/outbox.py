@@ -1,0 +1,201 @@
+"""Transactional outbox: events are written with the state change, a relay publishes them.
+
+The relay claims due rows with a lease (`available_at` moved forward), using
+`FOR UPDATE SKIP LOCKED` on PostgreSQL so several replicas never claim the same row, publishes
+them with publisher confirms and `mandatory`, and marks the confirmed ones sent. A row whose
+publish failed (broker down, unroutable, nack) gets a back-off and stays pending. A relay that
+dies after publishing but before marking leaves the row to be published again once its lease
+ends: delivery is at least once, and consumers deduplicate on the event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aio_pika
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events import Envelope
+from shared.messaging.amqp import to_amqp_message
+from shared.messaging.broker import Broker
+from shared.messaging.tables import MessagingTables
+from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED
+from shared.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 60.0
+
+
+async def add_to_outbox(
+    session: AsyncSession, *, tables: MessagingTables, envelopes: Sequence[Envelope]
+) -> None:
+    """Insert events in the session's transaction; they go out only if it commits."""
+    if not envelopes:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "correlation_id": envelope.correlation_id,
+            "body": envelope.model_dump_json(),
+            "created_at": now,
+            "available_at": now,
+            "attempts": 0,
+        }
+        for envelope in envelopes
+    ]
+    await session.exec(insert(tables.outbox), params=rows)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What one relay pass did."""
+
+    claimed: int
+    sent: int
+    failed: int
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows; wake it with `notify()` after a commit."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        tables: MessagingTables,
+        broker: Broker,
+        service: str,
+        batch_size: int = 200,
+        poll_interval_s: float = 1.0,
+        claim_ttl_s: float = 30.0,
+    ) -> None:
+        self._engine = engine
+        self._outbox = tables.outbox
+        self._broker = broker
+        self._service = service
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._claim_ttl = timedelta(seconds=claim_ttl_s)
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        """A transaction with events has committed: publish without waiting for the poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled; a failing pass is logged and retried, never fatal."""
+        await self._broker.wait_ready()
+        while True:
+            try:
+                outcome = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed")
+                outcome = PublishOutcome(0, 0, 0)
+            if outcome.claimed >= self._batch_size and outcome.failed == 0:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+
+    async def relay_once(self) -> PublishOutcome:
+        """Claim one batch of due rows, publish them, record the outcome."""
+        if not self._broker.is_connected:
+            return PublishOutcome(0, 0, 0)
+        rows = await self._claim()
+        if not rows:
+            return PublishOutcome(0, 0, 0)
+        results = await asyncio.gather(
+            *(self._publish(row) for row in rows), return_exceptions=True
+        )
+        sent: list[int] = []
+        failed: list[tuple[Row[Any], BaseException]] = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append((row, result))
+            else:
+                sent.append(row.id)
+                EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
+        await self._record(sent, failed)
+        return PublishOutcome(claimed=len(rows), sent=len(sent), failed=len(failed))
+
+    async def _claim(self) -> list[Row[Any]]:
+        outbox = self._outbox
+        now = utcnow()
+        due = (
+            select(outbox.c.id)
+            .where(outbox.c.sent_at.is_(None), outbox.c.available_at <= now)
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(due.scalar_subquery()))
+            .values(available_at=now + self._claim_ttl)
+            .returning(outbox.c.id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
+        )
+        async with self._engine.begin() as conn:
+            rows = list((await conn.execute(claim)).all())
+        rows.sort(key=lambda row: row.id)
+        return rows
+
+    async def _publish(self, row: Row[Any]) -> None:
+        envelope = Envelope.model_validate_json(row.body)
+        message = to_amqp_message(envelope, body=row.body.encode())
+        await self._broker.exchange.publish(message, routing_key=row.event_type, mandatory=True)
+
+    async def _record(self, sent: list[int], failed: list[tuple[Row[Any], BaseException]]) -> None:
+        outbox = self._outbox
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            if sent:
+                await conn.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now))
+            for row, error in failed:
+                reason = _failure_reason(error)
+                EVENTS_PUBLISH_FAILED.labels(self._service, reason).inc()
+                log.warning(
+                    "outbox publish failed, event stays pending",
+                    extra={"event_type": row.event_type, "reason": reason, "error": str(error)},
+                )
+                backoff = min(MAX_BACKOFF_S, 0.5 * 2 ** min(row.attempts, 10))
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(
+                        attempts=outbox.c.attempts + 1,
+                        last_error=f"{reason}: {error}"[:2000],
+                        available_at=now + timedelta(seconds=backoff),
+                    )
+                )
+
+
+def _failure_reason(error: BaseException) -> str:
+    if isinstance(error, aio_pika.exceptions.PublishError):
+        return "unroutable"
+    if isinstance(error, aio_pika.exceptions.DeliveryError):
+        return "nacked"
+    return "broker_unavailable"
+
+
+async def pending_event_ids(engine: AsyncEngine, tables: MessagingTables) -> list[uuid.UUID]:
+    """Ids of events not yet confirmed by the broker, oldest first (for tests and operators)."""
+    outbox = tables.outbox
+    async with engine.connect() as conn:
+        result = await conn.execute(
+            select(outbox.c.event_id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+        )
+        return list(result.scalars())

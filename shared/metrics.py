@@ -1,0 +1,36 @@
+"""Prometheus counters every service exposes at `/metrics` (labelled by service)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
+)
+EVENTS_PUBLISHED = Counter(
+    "events_published_total",
+    "Events published from the outbox and confirmed",
+    ["service", "event_type"],
+)
+EVENTS_PUBLISH_FAILED = Counter(
+    "events_publish_failed_total",
+    "Outbox publishes that failed and stay pending",
+    ["service", "reason"],
+)
+EVENTS_CONSUMED = Counter(
+    "events_consumed_total", "Events consumed and applied", ["service", "consumer", "event_type"]
+)
+EVENTS_DUPLICATE = Counter(
+    "events_duplicate_total", "Events skipped because the inbox had them", ["service", "consumer"]
+)
+EVENTS_RETRIED = Counter(
+    "events_retried_total", "Events sent to the retry queue", ["service", "consumer", "event_type"]
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "events_dead_lettered_total",
+    "Events sent to the dead-letter queue",
+    ["service", "consumer", "reason"],
+)

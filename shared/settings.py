@@ -1,0 +1,84 @@
+"""The settings base every service builds on (pydantic-settings: env vars and `.env`)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain `postgresql://` and `sqlite:///` URLs and pick the async drivers."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite:///")):
+        return url
+    raise ValueError(
+        f"unsupported database URL {url!r}: use postgresql://… or sqlite:///path/to/file.db"
+    )
+
+
+def database_url_field(service: str) -> Any:
+    """A `database_url` field read from `<SERVICE>_DATABASE_URL`, else `DATABASE_URL`."""
+    return Field(
+        default=f"sqlite+aiosqlite:///var/{service}.db",
+        validation_alias=AliasChoices(f"{service.upper()}_DATABASE_URL", "DATABASE_URL"),
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to all services. Subclasses set `service_name` and `database_url`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    service_name: str
+    environment: Environment = "development"
+    database_url: str
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    exchange: str = Field(default="kanta.events", min_length=1)
+    queue_prefix: str = Field(default="kanta", min_length=1)
+    # Queues of throw-away environments (tests) can expire when unused; None keeps them.
+    queue_expires_ms: int | None = Field(default=None, ge=1000)
+    prefetch: int = Field(default=64, ge=1, le=10_000)
+    retry_delay_ms: int = Field(default=5_000, ge=10)
+    max_retries: int = Field(default=3, ge=0, le=100)
+    outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    outbox_claim_ttl_s: float = Field(default=30.0, gt=0)
+    broker_reconnect_interval_s: float = Field(default=2.0, gt=0)
+    migrate_on_startup: bool = True
+    db_pool_size: int = Field(default=10, ge=1)
+    log_level: str = "INFO"
+    log_json: bool | None = None  # None: JSON when stderr is not a terminal
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp_url(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError(f"AMQP_URL must start with amqp:// or amqps://, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> ServiceSettings:
+        if self.environment == "production" and "guest:guest@" in self.amqp_url:
+            raise ValueError(
+                "AMQP_URL uses the default guest credentials; set a real user outside development"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,114 @@
+"""Session fixtures: the real RabbitMQ and PostgreSQL on loopback, names unique to this run."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aio_pika
+import asyncpg
+import pytest
+
+from shared.settings import ServiceSettings
+from tests.support import AMQP_URL, PG_ADMIN_URL, smtp_server
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    """Unique to this test run: exchange, queue and database names carry it."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+async def amqp_connection() -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    """A robust connection for tests to publish and inspect queues."""
+    connection = await aio_pika.connect_robust(AMQP_URL, reconnect_interval=0.5)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def bus_names(
+    run_id: str, amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> AsyncIterator[tuple[str, str]]:
+    """(exchange, queue prefix) of this test alone; the exchange is deleted afterwards and
+    the queues expire on their own once unused."""
+    test_id = uuid.uuid4().hex[:8]
+    exchange, prefix = f"test-{run_id}-{test_id}.events", f"test-{run_id}-{test_id}"
+    yield exchange, prefix
+    try:
+        channel = await amqp_connection.channel()
+        await channel.exchange_delete(exchange)
+        await channel.close()
+    except Exception:  # the broker may be restarting after an outage test; queues expire anyway
+        pass
+
+
+class PgDatabases:
+    """Creates throw-away PostgreSQL databases for this run and drops them at the end."""
+
+    def __init__(self, run_id: str) -> None:
+        self._run_id = run_id
+        self._created: list[str] = []
+
+    async def create(self, label: str) -> str:
+        name = f"t_{self._run_id}_{label}_{uuid.uuid4().hex[:6]}"
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        self._created.append(name)
+        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+
+    async def drop_all(self) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            for name in self._created:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def pg_databases(run_id: str) -> AsyncIterator[PgDatabases]:
+    databases = PgDatabases(run_id)
+    yield databases
+    await databases.drop_all()
+
+
+@pytest.fixture
+def make_settings(bus_names: tuple[str, str], tmp_path: Path) -> Callable[..., Any]:
+    """Build a service's settings on this test's exchange and queues, on SQLite by default."""
+    exchange, prefix = bus_names
+
+    def build(cls: type[S], **overrides: Any) -> S:
+        service = cls.model_fields["service_name"].default
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / service}-{uuid.uuid4().hex[:6]}.db",
+            "amqp_url": AMQP_URL,
+            "exchange": exchange,
+            "queue_prefix": prefix,
+            "queue_expires_ms": 15 * 60 * 1000,
+            "retry_delay_ms": 200,
+            "max_retries": 2,
+            "outbox_poll_interval_s": 0.2,
+            "broker_reconnect_interval_s": 0.5,
+            "log_json": False,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    return build
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on loopback for one test: (host, port, handler)."""
+    with smtp_server() as server:
+        yield server

@@ -1,0 +1,84 @@
+"""With the broker stopped the API still accepts registrations; they go out when it is back.
+
+Stops and starts the RabbitMQ application of the local broker (`rabbitmqctl stop_app`), so it
+runs as a marked, slower group; `make test` runs it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import aio_pika
+import pytest
+
+from services.registration.main import create_app as create_registration
+from services.registration.settings import RegistrationSettings
+from services.scheduling.main import create_app as create_scheduling
+from services.scheduling.settings import SchedulingSettings
+from shared.events import Envelope
+from tests.support import catch_events, eventually, running
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.broker_outage]
+
+
+async def rabbitmqctl(*args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+
+
+async def test_registrations_are_accepted_while_the_broker_is_down_and_published_after(
+    make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    registration_app = create_registration(make_settings(RegistrationSettings))
+    scheduling_app = create_scheduling(make_settings(SchedulingSettings))
+    async with running(registration_app) as api, running(scheduling_app) as scheduling:
+        await registration_app.state.runtime.broker.wait_ready(10)
+        await scheduling_app.state.runtime.broker.wait_ready(10)
+        exchange = registration_app.state.settings.exchange
+        async with catch_events(amqp_connection, exchange, "registration.submitted") as catcher:
+            await rabbitmqctl("stop_app")
+            try:
+                ids = []
+                for index in range(3):
+                    response = await api.post(
+                        "/v1/registrations",
+                        json={
+                            "organisation": {
+                                "name": f"Katko {index} Oy",
+                                "business_id": "2077474-0",
+                            },
+                            "contacts": [{"name": "Maija", "email": "maija@example.fi"}],
+                        },
+                    )
+                    assert response.status_code == 201, response.text
+                    ids.append(response.json()["id"])
+                ready = await api.get("/readyz")
+                assert ready.status_code == 503
+                assert ready.json()["checks"] == {"database": "ok", "broker": "unreachable"}
+            finally:
+                await rabbitmqctl("start_app")
+                await rabbitmqctl("await_startup")
+            restarted = asyncio.get_running_loop().time()
+            received = set()
+            while len(received) < len(ids):
+                message = await catcher.next(timeout=30)
+                envelope = Envelope.model_validate_json(message.body)
+                received.add(uuid.UUID(envelope.payload["registration_id"]))
+            assert received == {uuid.UUID(i) for i in ids}
+
+        # The consumer side came back by itself too: scheduling applies every event.
+        for registration_id in ids:
+
+            async def known(rid: str = registration_id) -> bool:
+                return (await scheduling.get(f"/v1/registrations/{rid}")).status_code == 200
+
+            await eventually(known, timeout=30, what=f"scheduling to learn {registration_id}")
+        elapsed = asyncio.get_running_loop().time() - restarted
+        assert elapsed < 15, f"resumed after {elapsed:.1f}s"
+        assert (await api.get("/readyz")).status_code == 200

@@ -1,0 +1,231 @@
+"""Idempotent consumer, retry with delay and dead-lettering, against the real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+from services.scheduling import handlers as scheduling_handlers
+from services.scheduling.main import MIGRATIONS, build_runtime
+from services.scheduling.models import KnownRegistration, messaging, metadata
+from services.scheduling.settings import SchedulingSettings
+from shared.events import Contact, Envelope, EventPayload, RegistrationSubmitted, make_envelope
+from shared.messaging.amqp import to_amqp_message
+from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
+from shared.runtime import ConsumerSpec, Runtime
+from shared.uow import UnitOfWork
+from tests.support import eventually
+
+pytestmark = pytest.mark.asyncio
+
+
+def _submitted(name: str = "Esimerkki Terveys Oy") -> RegistrationSubmitted:
+    return RegistrationSubmitted(
+        registration_id=uuid.uuid4(),
+        organisation_name=name,
+        business_id="2077474-0",
+        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
+        submitted_at=datetime.now(UTC),
+    )
+
+
+async def _publish(
+    connection: aio_pika.abc.AbstractRobustConnection, exchange: str, envelope: Envelope
+) -> None:
+    channel = await connection.channel(publisher_confirms=True)
+    ex = await channel.get_exchange(exchange)
+    await ex.publish(to_amqp_message(envelope), routing_key=envelope.event_type)
+    await channel.close()
+
+
+async def _rows(runtime: Runtime, table: Any) -> int:
+    async with runtime.engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def scheduling(
+    request: pytest.FixtureRequest, make_settings: Callable[..., Any], pg_databases: Any
+) -> AsyncIterator[Runtime]:
+    overrides = {}
+    if request.param == "postgresql":
+        overrides["database_url"] = await pg_databases.create("sched")
+    runtime = build_runtime(make_settings(SchedulingSettings, **overrides))
+    await runtime.start()
+    await runtime.broker.wait_ready(10)
+    yield runtime
+    await runtime.stop()
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(
+    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    envelope = make_envelope(_submitted(), producer="test")
+    labels = {"service": "scheduling", "consumer": "registrations"}
+    duplicates_before = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
+    # Two publishes of one event id: a fresh delivery each time, `redelivered` unset on both.
+    await _publish(amqp_connection, scheduling.settings.exchange, envelope)
+    await _publish(amqp_connection, scheduling.settings.exchange, envelope)
+
+    def duplicate_seen() -> bool:
+        value = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
+        return value >= duplicates_before + 1
+
+    await eventually(duplicate_seen, timeout=10, what="the second copy to be skipped")
+    assert await _rows(scheduling, KnownRegistration.__table__) == 1
+    assert await _rows(scheduling, scheduling.tables.inbox) == 1
+
+
+async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_others_flow(
+    make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    attempts: list[float] = []
+
+    async def fragile(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
+        assert isinstance(payload, RegistrationSubmitted)
+        if payload.organisation_name == "poison":
+            attempts.append(asyncio.get_running_loop().time())
+            raise ValueError("cannot digest poison")
+        await scheduling_handlers.record_submitted_registration(uow, payload, envelope)
+
+    settings = make_settings(SchedulingSettings, max_retries=2, retry_delay_ms=300)
+    runtime = Runtime(
+        settings=settings,
+        metadata=metadata,
+        tables=messaging,
+        migrations=MIGRATIONS,
+        consumer_specs=[ConsumerSpec(name="fragile", handlers={"registration.submitted": fragile})],
+    )
+    await runtime.start()
+    try:
+        await runtime.broker.wait_ready(10)
+        poison = make_envelope(_submitted("poison"), producer="test")
+        await _publish(amqp_connection, settings.exchange, poison)
+        healthy = [make_envelope(_submitted(f"Org {i}"), producer="test") for i in range(5)]
+        for envelope in healthy:
+            await _publish(amqp_connection, settings.exchange, envelope)
+        # The healthy events are applied while the poison one waits in the retry queue.
+        await eventually(
+            lambda: _rows(runtime, KnownRegistration.__table__),
+            timeout=10,
+            what="healthy events to be applied",
+        )
+        assert len(attempts) < 3
+
+        channel = await amqp_connection.channel()
+        dead_letters = await channel.declare_queue(
+            runtime.consumers[0].names.dead_letter, passive=True
+        )
+
+        async def dead_lettered() -> aio_pika.abc.AbstractIncomingMessage | None:
+            return await dead_letters.get(fail=False, no_ack=True)
+
+        message = await eventually(dead_lettered, timeout=15, what="the dead-lettered message")
+        await channel.close()
+    finally:
+        await runtime.stop()
+
+    assert message.message_id == str(poison.event_id)
+    assert Envelope.model_validate_json(message.body) == poison
+    assert message.headers[RETRY_COUNT_HEADER] == 2
+    assert "handler failed 3 times" in str(message.headers[REASON_HEADER])
+    assert "cannot digest poison" in str(message.headers[REASON_HEADER])
+    assert len(attempts) == 3
+    # Each retry waited in the retry queue for at least the configured delay.
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert all(gap >= 0.25 for gap in gaps), gaps
+    assert await _count_known(runtime) == 5
+
+
+async def _count_known(runtime: Runtime) -> int:
+    from shared.db import create_engine
+
+    engine = create_engine(runtime.settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            table = KnownRegistration.__table__
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("body", "properties", "reason"),
+    [
+        (b"not json at all", {}, "body is not JSON"),
+        (b'{"event_type": "registration.submitted"}', {}, "body is not an event envelope"),
+        (b"{}", {"content_type": "text/plain"}, "content type 'text/plain'"),
+    ],
+)
+async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_consumer_goes_on(
+    scheduling: Runtime,
+    amqp_connection: aio_pika.abc.AbstractRobustConnection,
+    body: bytes,
+    properties: dict[str, Any],
+    reason: str,
+) -> None:
+    channel = await amqp_connection.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(scheduling.settings.exchange)
+    await exchange.publish(
+        aio_pika.Message(body=body, **properties), routing_key="registration.submitted"
+    )
+    good = make_envelope(_submitted(), producer="test")
+    await exchange.publish(to_amqp_message(good), routing_key=good.event_type)
+    dead_letters = await channel.declare_queue(
+        scheduling.consumers[0].names.dead_letter, passive=True
+    )
+
+    async def dead_lettered() -> aio_pika.abc.AbstractIncomingMessage | None:
+        return await dead_letters.get(fail=False, no_ack=True)
+
+    message = await eventually(dead_lettered, timeout=10, what="the malformed message in the DLQ")
+    await channel.close()
+    assert message.body == body
+    assert reason in str(message.headers[REASON_HEADER])
+    await eventually(
+        lambda: _rows(scheduling, KnownRegistration.__table__), timeout=10, what="the good event"
+    )
+
+
+async def test_an_event_type_without_a_handler_is_dead_lettered(
+    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    envelope = make_envelope(_submitted(), producer="test").model_copy(
+        update={"event_type": "registration.teleported"}
+    )
+    channel = await amqp_connection.channel(publisher_confirms=True)
+    names = scheduling.consumers[0].names
+    # Straight into the work queue, as a misbound or replayed message would arrive.
+    await channel.default_exchange.publish(to_amqp_message(envelope), routing_key=names.work)
+    dead_letters = await channel.declare_queue(names.dead_letter, passive=True)
+
+    async def dead_lettered() -> aio_pika.abc.AbstractIncomingMessage | None:
+        return await dead_letters.get(fail=False, no_ack=True)
+
+    message = await eventually(dead_lettered, timeout=10, what="the unknown event in the DLQ")
+    await channel.close()
+    assert "no handler for 'registration.teleported'" in str(message.headers[REASON_HEADER])
+
+
+async def test_queues_are_durable_quorum_queues_and_declaring_again_is_harmless(
+    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    consumer = scheduling.consumers[0]
+    # A second start declares the same queues with the same arguments: no channel error.
+    await consumer.start(scheduling.broker.connection)
+    channel = await amqp_connection.channel()
+    for name in (consumer.names.work, consumer.names.retry, consumer.names.dead_letter):
+        queue = await channel.declare_queue(name, passive=True)
+        assert queue.name == name
+    # Declaring the work queue as classic must clash with the existing quorum queue.
+    with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed):
+        await channel.declare_queue(consumer.names.work, durable=True)

@@ -1,0 +1,127 @@
+"""The event envelope and payload registry (unit)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from shared.context import correlation_id_var
+from shared.events import (
+    Envelope,
+    RegistrationSubmitted,
+    UnknownEventType,
+    make_envelope,
+    parse_payload,
+    payload_model,
+)
+
+
+def _submitted() -> RegistrationSubmitted:
+    return RegistrationSubmitted(
+        registration_id=uuid.uuid4(),
+        organisation_name="Esimerkki Terveys Oy",
+        business_id="2077474-0",
+        contacts=[{"name": "Maija", "email": "maija@example.fi", "language": "sv"}],  # type: ignore[list-item]
+        submitted_at=datetime.now(UTC),
+    )
+
+
+def test_make_envelope_carries_type_version_and_current_correlation_id() -> None:
+    token = correlation_id_var.set("corr-123")
+    try:
+        envelope = make_envelope(_submitted(), producer="registration")
+    finally:
+        correlation_id_var.reset(token)
+    assert envelope.event_type == "registration.submitted"
+    assert envelope.version == 1
+    assert envelope.producer == "registration"
+    assert envelope.correlation_id == "corr-123"
+    assert envelope.occurred_at.tzinfo is not None
+    assert envelope.occurred_at.utcoffset() == timedelta(0)
+
+
+def test_envelope_round_trips_through_json_and_payload_parses_back() -> None:
+    payload = _submitted()
+    envelope = make_envelope(payload, producer="registration", correlation_id="c")
+    again = Envelope.model_validate_json(envelope.model_dump_json())
+    assert again == envelope
+    parsed = parse_payload(again)
+    assert isinstance(parsed, RegistrationSubmitted)
+    assert parsed == payload
+
+
+def test_occurred_at_is_normalised_to_utc() -> None:
+    helsinki = timezone(timedelta(hours=2))
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        event_type="registration.submitted",
+        version=1,
+        occurred_at=datetime(2027, 1, 11, 9, 0, tzinfo=helsinki),
+        producer="p",
+        correlation_id="c",
+        payload={},
+    )
+    assert envelope.occurred_at == datetime(2027, 1, 11, 7, 0, tzinfo=UTC)
+    assert envelope.occurred_at.tzinfo == UTC
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("event_type", "Registration Submitted"),
+        ("event_type", "registration"),
+        ("event_type", "registration..submitted"),
+        ("version", 0),
+        ("occurred_at", "2027-01-11T09:00:00"),  # naive: refused
+        ("producer", ""),
+        ("event_id", "not-a-uuid"),
+    ],
+)
+def test_envelope_refuses_malformed_fields(field: str, value: object) -> None:
+    fields: dict[str, object] = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "registration.submitted",
+        "version": 1,
+        "occurred_at": "2027-01-11T09:00:00+02:00",
+        "producer": "p",
+        "correlation_id": "c",
+        "payload": {},
+    }
+    fields[field] = value
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(fields)
+
+
+def test_envelope_refuses_unknown_fields() -> None:
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(
+            {
+                "event_id": str(uuid.uuid4()),
+                "event_type": "registration.submitted",
+                "version": 1,
+                "occurred_at": "2027-01-11T09:00:00+02:00",
+                "producer": "p",
+                "correlation_id": "c",
+                "payload": {},
+                "priority": "high",
+            }
+        )
+
+
+def test_unknown_type_or_version_has_no_model() -> None:
+    with pytest.raises(UnknownEventType):
+        payload_model("registration.submitted", 99)
+    with pytest.raises(UnknownEventType):
+        payload_model("registration.exploded", 1)
+
+
+def test_payload_is_a_tolerant_reader_but_checks_what_it_needs() -> None:
+    envelope = make_envelope(_submitted(), producer="registration", correlation_id="c")
+    extended = envelope.model_copy(update={"payload": {**envelope.payload, "added_later": 1}})
+    assert isinstance(parse_payload(extended), RegistrationSubmitted)
+    broken = envelope.model_copy(update={"payload": {**envelope.payload, "contacts": "nobody"}})
+    with pytest.raises(ValidationError):
+        parse_payload(broken)
