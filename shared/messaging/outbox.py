@@ -16,11 +16,11 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aio_pika
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -133,25 +133,9 @@ class OutboxRelay:
         return PublishOutcome(claimed=len(rows), sent=len(sent), failed=len(failed))
 
     async def _claim(self) -> list[Row[Any]]:
-        outbox = self._outbox
-        now = utcnow()
-        due = (
-            select(outbox.c.id)
-            .where(outbox.c.sent_at.is_(None), outbox.c.available_at <= now)
-            .order_by(outbox.c.id)
-            .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
+        return await claim_due(
+            self._engine, self._outbox, limit=self._batch_size, lease=self._claim_ttl
         )
-        claim = (
-            update(outbox)
-            .where(outbox.c.id.in_(due.scalar_subquery()))
-            .values(available_at=now + self._claim_ttl)
-            .returning(outbox.c.id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
-        )
-        async with self._engine.begin() as conn:
-            rows = list((await conn.execute(claim)).all())
-        rows.sort(key=lambda row: row.id)
-        return rows
 
     async def _publish(self, row: Row[Any]) -> None:
         envelope = Envelope.model_validate_json(row.body)
@@ -159,28 +143,90 @@ class OutboxRelay:
         await self._broker.exchange.publish(message, routing_key=row.event_type, mandatory=True)
 
     async def _record(self, sent: list[int], failed: list[tuple[Row[Any], BaseException]]) -> None:
-        outbox = self._outbox
-        now = utcnow()
-        async with self._engine.begin() as conn:
-            if sent:
-                await conn.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now))
-            for row, error in failed:
-                reason = _failure_reason(error)
-                EVENTS_PUBLISH_FAILED.labels(self._service, reason).inc()
-                log.warning(
-                    "outbox publish failed, event stays pending",
-                    extra={"event_type": row.event_type, "reason": reason, "error": str(error)},
+        failures = []
+        for row, error in failed:
+            reason = _failure_reason(error)
+            EVENTS_PUBLISH_FAILED.labels(self._service, reason).inc()
+            log.warning(
+                "outbox publish failed, event stays pending",
+                extra={"event_type": row.event_type, "reason": reason, "error": str(error)},
+            )
+            failures.append(
+                Failure(row_id=row.id, attempts=row.attempts, error=f"{reason}: {error}")
+            )
+        await record_outcome(self._engine, self._outbox, sent=sent, failed=failures)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A publish that did not succeed: the row stays pending with this error."""
+
+    row_id: int
+    attempts: int
+    error: str
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Seconds before retrying a row that failed `attempts` times: 0.5 s doubling, capped."""
+    return float(min(MAX_BACKOFF_S, 0.5 * 2 ** min(attempts, 10)))
+
+
+async def claim_due(
+    engine: AsyncEngine,
+    outbox: Table,
+    *,
+    limit: int,
+    lease: timedelta,
+    now: datetime | None = None,
+) -> list[Row[Any]]:
+    """Lease up to `limit` due, unsent rows to this caller, oldest first.
+
+    A claimed row is not due again until the lease ends; on PostgreSQL rows locked by another
+    replica's claim are skipped rather than waited for.
+    """
+    now = now or utcnow()
+    due = (
+        select(outbox.c.id)
+        .where(outbox.c.sent_at.is_(None), outbox.c.available_at <= now)
+        .order_by(outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(outbox)
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(available_at=now + lease)
+        .returning(outbox.c.id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
+    )
+    async with engine.begin() as conn:
+        rows = list((await conn.execute(claim)).all())
+    rows.sort(key=lambda row: row.id)
+    return rows
+
+
+async def record_outcome(
+    engine: AsyncEngine,
+    outbox: Table,
+    *,
+    sent: list[int],
+    failed: list[Failure],
+    now: datetime | None = None,
+) -> None:
+    """Mark confirmed rows sent; give failed ones an attempt, the error and a back-off."""
+    now = now or utcnow()
+    async with engine.begin() as conn:
+        if sent:
+            await conn.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now))
+        for failure in failed:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == failure.row_id)
+                .values(
+                    attempts=outbox.c.attempts + 1,
+                    last_error=failure.error[:2000],
+                    available_at=now + timedelta(seconds=backoff_seconds(failure.attempts)),
                 )
-                backoff = min(MAX_BACKOFF_S, 0.5 * 2 ** min(row.attempts, 10))
-                await conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id == row.id)
-                    .values(
-                        attempts=outbox.c.attempts + 1,
-                        last_error=f"{reason}: {error}"[:2000],
-                        available_at=now + timedelta(seconds=backoff),
-                    )
-                )
+            )
 
 
 def _failure_reason(error: BaseException) -> str:

@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from services.registration.main import build_runtime
+from services.registration.main import MIGRATIONS, build_runtime
 from services.registration.models import Registration
 from services.registration.settings import RegistrationSettings
+from services.scheduling.main import build_runtime as build_scheduling
+from services.scheduling.models import KnownRegistration
+from services.scheduling.settings import SchedulingSettings
 from shared.events import Contact, RegistrationSubmitted
-from shared.messaging.outbox import pending_event_ids
+from shared.messaging.amqp import to_amqp_message
+from shared.messaging.broker import Broker
+from shared.messaging.outbox import claim_due, pending_event_ids
+from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
 from tests.support import catch_events, eventually
 
@@ -152,3 +159,73 @@ async def test_pending_events_go_out_in_commit_order(
         while len(received) < len(ids):
             received.append((await catcher.next()).message_id)
     assert received == ids
+
+
+async def test_two_replicas_relay_each_event_exactly_once_on_postgresql(
+    make_settings: Callable[..., Any],
+    pg_databases: Any,
+    amqp_connection: aio_pika.abc.AbstractRobustConnection,
+) -> None:
+    url = await pg_databases.create("replicas")
+    settings = make_settings(RegistrationSettings, database_url=url, outbox_batch_size=20)
+    replicas = [build_runtime(settings), build_runtime(settings)]
+    async with catch_events(amqp_connection, settings.exchange) as catcher:
+        await asyncio.gather(*(replica.start() for replica in replicas))
+        try:
+            for replica in replicas:
+                await replica.broker.wait_ready(10)
+            ids = set()
+            for batch in range(10):
+                async with replicas[batch % 2].uow() as uow:
+                    ids |= {str(uow.emit(_event()).event_id) for _ in range(30)}
+                    await uow.commit()
+            received = [m.message_id for m in await catcher.drain(quiet_for=1.5)]
+        finally:
+            for replica in replicas:
+                await replica.stop()
+    assert len(received) == len(ids) == 300
+    assert set(received) == ids  # every event, none twice
+
+
+async def test_a_relay_that_died_before_marking_sent_is_covered_by_the_next_one(
+    make_settings: Callable[..., Any],
+    database_url: str,
+    amqp_connection: aio_pika.abc.AbstractRobustConnection,
+) -> None:
+    scheduling = build_scheduling(make_settings(SchedulingSettings))
+    await scheduling.start()
+    await scheduling.broker.wait_ready(10)
+    labels = {"service": "scheduling", "consumer": "registrations"}
+    duplicates_before = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
+    settings = make_settings(RegistrationSettings, database_url=database_url, outbox_claim_ttl_s=1)
+    runtime = build_runtime(settings)
+    await upgrade_to_head(runtime.engine, MIGRATIONS)
+    async with runtime.uow() as uow:
+        envelope = uow.emit(_event())
+        await uow.commit()
+    # A first relay claims and publishes the row, then dies before recording the outcome.
+    dead = Broker(settings.amqp_url, exchange_name=settings.exchange, connection_name="dead")
+    dead.start()
+    await dead.wait_ready(10)
+    (row,) = await claim_due(
+        runtime.engine, runtime.tables.outbox, limit=10, lease=timedelta(seconds=1)
+    )
+    await dead.exchange.publish(
+        to_amqp_message(envelope, body=row.body.encode()), routing_key=row.event_type
+    )
+    await dead.close()
+    # The next relay publishes it again once the lease is over; the consumer applies it once.
+    await runtime.start()
+    try:
+        await eventually(lambda: _no_pending(runtime), timeout=15, what="the re-publish")
+
+        def second_copy_skipped() -> bool:
+            value = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
+            return value >= duplicates_before + 1
+
+        await eventually(second_copy_skipped, timeout=10, what="the second copy to be skipped")
+        assert await _count(scheduling, KnownRegistration.__table__) == 1
+        assert await _count(scheduling, scheduling.tables.inbox) == 1
+    finally:
+        await runtime.stop()
+        await scheduling.stop()

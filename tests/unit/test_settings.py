@@ -1,0 +1,81 @@
+"""Settings fail fast with a clear message, and pick the database of each service."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from services.notifications.settings import NotificationsSettings
+from services.registration.settings import RegistrationSettings
+from services.scheduling.settings import SchedulingSettings
+from shared.settings import normalise_database_url
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in (
+        "DATABASE_URL",
+        "REGISTRATION_DATABASE_URL",
+        "SCHEDULING_DATABASE_URL",
+        "NOTIFICATIONS_DATABASE_URL",
+        "AMQP_URL",
+        "ENVIRONMENT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env file
+
+
+def test_each_service_defaults_to_its_own_sqlite_file() -> None:
+    assert RegistrationSettings().database_url == "sqlite+aiosqlite:///var/registration.db"
+    assert SchedulingSettings().database_url == "sqlite+aiosqlite:///var/scheduling.db"
+    assert NotificationsSettings().database_url == "sqlite+aiosqlite:///var/notifications.db"
+
+
+def test_a_service_specific_url_wins_over_the_shared_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/shared")
+    monkeypatch.setenv("SCHEDULING_DATABASE_URL", "postgresql://db/scheduling")
+    assert RegistrationSettings().database_url == "postgresql+asyncpg://db/shared"
+    assert SchedulingSettings().database_url == "postgresql+asyncpg://db/scheduling"
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u@h:5432/d", "postgresql+asyncpg://u@h:5432/d"),
+        ("postgres://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("sqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db"),
+        ("sqlite+aiosqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db"),
+    ],
+)
+def test_plain_database_urls_get_the_async_driver(given: str, used: str) -> None:
+    assert normalise_database_url(given) == used
+
+
+@pytest.mark.parametrize("url", ["mysql://h/d", "http://h/d", "registration.db", ""])
+def test_an_unsupported_database_url_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ValidationError, match="unsupported database URL"):
+        RegistrationSettings()
+
+
+def test_a_non_amqp_broker_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMQP_URL", "redis://127.0.0.1:6379")
+    with pytest.raises(ValidationError, match="AMQP_URL must start with amqp://"):
+        SchedulingSettings()
+
+
+def test_production_refuses_the_default_guest_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="guest credentials"):
+        RegistrationSettings()
+    monkeypatch.setenv("AMQP_URL", "amqp://kanta:s3cret@broker:5672/")
+    assert RegistrationSettings().environment == "production"
+
+
+def test_an_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "staging-ish")
+    with pytest.raises(ValidationError):
+        NotificationsSettings()
