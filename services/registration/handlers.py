@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from services.registration import repository
@@ -18,6 +19,8 @@ from shared.errors import NotFound
 from shared.events import Contact, RegistrationSubmitted
 from shared.types import utcnow
 from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def submit_registration(command: RegistrationCreate, uow: UnitOfWork) -> RegistrationPublic:
@@ -55,6 +58,10 @@ async def submit_registration(command: RegistrationCreate, uow: UnitOfWork) -> R
             )
         )
         await uow.commit()
+    log.info(
+        "registration submitted",
+        extra={"registration_id": str(registration.id), "contacts": len(contacts)},
+    )
     return _public(registration, contacts)
 
 

@@ -56,23 +56,33 @@ class Broker:
     async def _connect(self) -> None:
         warned = False
         while True:
+            connection: AbstractRobustConnection | None = None
             try:
                 connection = await aio_pika.connect_robust(
                     self._url,
                     client_properties={"connection_name": self._connection_name},
                     reconnect_interval=self._reconnect_interval_s,
                 )
-                break
+                self._channel = await connection.channel(
+                    publisher_confirms=True, on_return_raises=True
+                )
+                self._exchange = await declare_exchange(self._channel, self._exchange_name)
+                for callback in self._on_connected:
+                    await callback(connection)
             except (OSError, aio_pika.exceptions.AMQPError) as exc:
-                if not warned:
-                    log.warning("broker not reachable, retrying", extra={"error": str(exc)})
-                    warned = True
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await connection.close()
+                if isinstance(exc, OSError | aio_pika.exceptions.AMQPConnectionError):
+                    if not warned:
+                        log.warning("broker not reachable, retrying", extra={"error": str(exc)})
+                        warned = True
+                else:  # reachable but refusing our topology or channel: say it every time
+                    log.error("broker set-up failed, retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(self._reconnect_interval_s)
+                continue
+            break
         self._connection = connection
-        self._channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await declare_exchange(self._channel, self._exchange_name)
-        for callback in self._on_connected:
-            await callback(connection)
         self._ready.set()
         log.info("broker connected", extra={"exchange": self._exchange_name})
 

@@ -82,3 +82,40 @@ async def test_registrations_are_accepted_while_the_broker_is_down_and_published
         elapsed = asyncio.get_running_loop().time() - restarted
         assert elapsed < 15, f"resumed after {elapsed:.1f}s"
         assert (await api.get("/readyz")).status_code == 200
+
+
+async def test_a_service_started_without_a_broker_serves_and_publishes_once_it_is_up(
+    make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    settings = make_settings(RegistrationSettings)
+    async with catch_events(
+        amqp_connection, settings.exchange, "registration.submitted"
+    ) as catcher:
+        await rabbitmqctl("stop_app")
+        try:
+            app = create_registration(settings)
+            async with running(app) as api:
+                response = await api.post(
+                    "/v1/registrations",
+                    json={
+                        "organisation": {"name": "Aamuvirkku Oy", "business_id": "0204819-8"},
+                        "contacts": [{"name": "Maija", "email": "maija@example.fi"}],
+                    },
+                )
+                assert response.status_code == 201, response.text
+                assert (await api.get("/readyz")).status_code == 503
+                await rabbitmqctl("start_app")
+                await rabbitmqctl("await_startup")
+                message = await catcher.next(timeout=30)
+                envelope = Envelope.model_validate_json(message.body)
+                assert envelope.payload["registration_id"] == response.json()["id"]
+                await eventually(
+                    lambda: _ready(api), timeout=15, what="readiness once the broker is back"
+                )
+        finally:
+            await rabbitmqctl("start_app")
+            await rabbitmqctl("await_startup")
+
+
+async def _ready(api: Any) -> bool:
+    return bool((await api.get("/readyz")).status_code == 200)
