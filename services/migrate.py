@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="kanta-migrate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("upgrade", help="apply pending migrations")
-    up.add_argument("services", nargs="*", choices=[*SERVICES, []], default=list(SERVICES))
+    up.add_argument("services", nargs="*", choices=SERVICES, default=[], metavar="service")
     rev = sub.add_parser("revision", help="autogenerate a migration from the models")
     rev.add_argument("service", choices=SERVICES)
     rev.add_argument("-m", "--message", required=True)

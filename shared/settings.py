@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,9 +74,10 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> ServiceSettings:
-        if self.environment == "production" and "guest:guest@" in self.amqp_url:
+        if self.environment == "production" and urlsplit(self.amqp_url).username in (None, "guest"):
             raise ValueError(
-                "AMQP_URL uses the default guest credentials; set a real user outside development"
+                "AMQP_URL uses RabbitMQ's default guest user; set a real user and password "
+                "outside development"
             )
         return self
 

@@ -69,7 +69,10 @@ def test_a_non_amqp_broker_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_production_refuses_the_default_guest_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="guest credentials"):
+    with pytest.raises(ValidationError, match="default guest user"):
+        RegistrationSettings()
+    monkeypatch.setenv("AMQP_URL", "amqp://guest:other-password@broker:5672/")
+    with pytest.raises(ValidationError, match="default guest user"):
         RegistrationSettings()
     monkeypatch.setenv("AMQP_URL", "amqp://kanta:s3cret@broker:5672/")
     assert RegistrationSettings().environment == "production"
