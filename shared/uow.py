@@ -33,6 +33,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
         self._events: list[Envelope] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -43,6 +44,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._sessions()
         self._events = []
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -58,12 +60,17 @@ class UnitOfWork:
         finally:
             self._session = None
             self._events = []
+            self._after_commit = []
 
     def emit(self, payload: EventPayload) -> Envelope:
         """Queue an event; it is written to the outbox in this transaction at commit."""
         envelope = make_envelope(payload, producer=self._producer)
         self._events.append(envelope)
         return envelope
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this unit of work has committed; never after a rollback."""
+        self._after_commit.append(callback)
 
     @property
     def events(self) -> list[Envelope]:
@@ -76,9 +83,12 @@ class UnitOfWork:
         had_events = bool(self._events)
         await add_to_outbox(session, tables=self._tables, envelopes=self._events)
         await session.commit()
+        callbacks, self._after_commit = self._after_commit, []
         self._events = []
         if had_events and self._on_commit is not None:
             self._on_commit()
+        for callback in callbacks:
+            callback()
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import aio_pika
 import asyncpg
 import pytest
 
+from shared.messaging.topology import queue_names
 from shared.settings import ServiceSettings
 from tests.support import AMQP_URL, PG_ADMIN_URL, smtp_server
 
@@ -31,20 +33,42 @@ async def amqp_connection() -> AsyncIterator[aio_pika.abc.AbstractRobustConnecti
     await connection.close()
 
 
+def _consumer_queues(prefix: str) -> list[str]:
+    """Every queue the services' consumers (and the tests' own) may declare under `prefix`.
+
+    Built from each service's real runtime (nothing connects until it starts).
+    """
+    names = [queue_names(prefix, "scheduling", "fragile")]
+    for service in ("registration", "scheduling", "notifications"):
+        main = importlib.import_module(f"services.{service}.main")
+        settings_module = importlib.import_module(f"services.{service}.settings")
+        settings_class = getattr(settings_module, f"{service.capitalize()}Settings")
+        settings = settings_class(
+            database_url="sqlite+aiosqlite:///:memory:", queue_prefix=prefix, environment="test"
+        )
+        names += [consumer.names for consumer in main.build_runtime(settings).consumers]
+    return [n for q in names for n in (q.work, q.retry, q.dead_letter)]
+
+
 @pytest.fixture
 async def bus_names(
     run_id: str, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> AsyncIterator[tuple[str, str]]:
-    """(exchange, queue prefix) of this test alone; the exchange is deleted afterwards and
-    the queues expire on their own once unused."""
+    """(exchange, queue prefix) of this test alone; both are deleted afterwards.
+
+    The queues are deleted explicitly: leaving many quorum queues to expire together stalls
+    the broker for seconds. `x-expires` stays as the safety net of an interrupted run.
+    """
     test_id = uuid.uuid4().hex[:8]
     exchange, prefix = f"test-{run_id}-{test_id}.events", f"test-{run_id}-{test_id}"
     yield exchange, prefix
     try:
         channel = await amqp_connection.channel()
+        for name in _consumer_queues(prefix):
+            await channel.queue_delete(name)  # a missing queue is fine: RabbitMQ says ok
         await channel.exchange_delete(exchange)
         await channel.close()
-    except Exception:  # the broker may be restarting after an outage test; queues expire anyway
+    except aio_pika.exceptions.AMQPError:  # broker restarting after an outage test
         pass
 
 

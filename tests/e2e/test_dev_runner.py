@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import re
 import signal
@@ -14,13 +12,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-import aio_pika
 import pytest
 
 from tests.support import AMQP_URL, free_port
@@ -105,8 +101,8 @@ def runner_env(tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
     var_dir = tmp_path / "var"
     env.update(
         AMQP_URL=AMQP_URL,
-        EXCHANGE=f"test-{run}.events",
-        QUEUE_PREFIX=f"test-{run}",
+        EXCHANGE=f"{run}.events",
+        QUEUE_PREFIX=run,
         QUEUE_EXPIRES_MS="600000",
         VAR_DIR=str(var_dir),
         REGISTRATION_DATABASE_URL=f"sqlite:///{var_dir / 'registration.db'}",
@@ -121,19 +117,11 @@ def runner_env(tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def run_name() -> Iterator[str]:
-    """A unique exchange/queue prefix; the exchange is deleted afterwards (queues expire)."""
-    run = uuid.uuid4().hex[:10]
-    yield run
-
-    async def delete_exchange() -> None:
-        connection = await aio_pika.connect(AMQP_URL, timeout=10)
-        async with connection:
-            channel = await connection.channel()
-            await channel.exchange_delete(f"test-{run}.events")
-
-    with contextlib.suppress(Exception):  # best effort: a leftover exchange harms nobody
-        asyncio.run(delete_exchange())
+def run_name(bus_names: tuple[str, str]) -> str:
+    """This test's queue prefix; its exchange is `<prefix>.events` (both deleted afterwards)."""
+    exchange, prefix = bus_names
+    assert exchange == f"{prefix}.events"
+    return prefix
 
 
 @pytest.fixture

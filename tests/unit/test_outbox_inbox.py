@@ -190,3 +190,16 @@ async def test_an_inbox_claim_rolled_back_with_its_effect_can_be_taken_again(
         # the handler failed: no commit
     async with _uow(engine) as uow:
         assert await claim_in_inbox(uow, tables=messaging, consumer="a", envelope=envelope)
+
+
+async def test_after_commit_callbacks_run_after_a_commit_and_never_after_a_rollback(
+    engine: AsyncEngine,
+) -> None:
+    calls: list[str] = []
+    async with _uow(engine) as uow:
+        uow.after_commit(lambda: calls.append("rolled back"))
+    async with _uow(engine) as uow:
+        uow.after_commit(lambda: calls.append("committed"))
+        assert calls == []
+        await uow.commit()
+    assert calls == ["committed"]

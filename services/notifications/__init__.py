@@ -1,0 +1,1 @@
+"""Notifications service: mails to organisations' contacts, sent reliably from an outbox."""

@@ -1,0 +1,100 @@
+"""Tables and API models of the notifications service (SQLModel families on its own metadata)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from services.notifications.domain import MailStatus
+from shared.messaging.tables import messaging_tables
+from shared.types import UTCDateTime
+
+
+class NotificationsBase(SQLModel, registry=registry()):
+    """Base of this service's tables: its own metadata, so its migrations see only these."""
+
+
+metadata = NotificationsBase.metadata
+messaging = messaging_tables(metadata)
+
+
+# --- Tables -------------------------------------------------------------------------------
+
+
+class Mail(NotificationsBase, table=True):
+    """The mail outbox: one row per (event, recipient, template), rendered when queued."""
+
+    __tablename__ = "mails"
+    __table_args__ = (
+        UniqueConstraint("event_id", "recipient", "template", name="uq_mails_event_recipient"),
+        Index("ix_mails_due", "status", "next_attempt_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
+    recipient: str = Field(max_length=320)
+    template: str = Field(max_length=100)
+    language: str = Field(max_length=8)
+    message_id: str = Field(max_length=255, unique=True)
+    subject: str = Field(max_length=998)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    registration_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, nullable=True, index=True)
+    )
+    correlation_id: str = Field(max_length=200)
+    status: str = Field(max_length=16)
+    attempts: int = Field(default=0)
+    last_reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # When a `queued` or `retrying` mail is due (None once final).
+    next_attempt_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    # The lease of a `sending` mail: past it, the sender is presumed dead and another may claim.
+    claimed_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    # Which claim holds the lease, so a sender that lost it cannot overwrite the new outcome.
+    claim_token: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class Suppression(NotificationsBase, table=True):
+    """An address never to write to again (a hard bounce), with why."""
+
+    __tablename__ = "suppressions"
+
+    email: str = Field(max_length=320, primary_key=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --- API models ---------------------------------------------------------------------------
+
+
+class DeliveryPublic(SQLModel):
+    """A mail's delivery record as the API shows it (bodies stay inside the service)."""
+
+    id: uuid.UUID
+    status: MailStatus
+    attempts: int = Field(schema_extra={"examples": [1]})
+    last_reply: str | None = Field(schema_extra={"examples": ["250 Message accepted for delivery"]})
+    recipient: str = Field(schema_extra={"examples": ["maija@example.fi"]})
+    template: str = Field(schema_extra={"examples": ["registration_received"]})
+    language: str = Field(schema_extra={"examples": ["fi"]})
+    subject: str
+    message_id: str = Field(
+        schema_extra={"examples": ["<0b6f3c1e-7a3d-5c55-9f0e-2d1c4b8a9e71@kanta.example>"]}
+    )
+    registration_id: uuid.UUID | None
+    correlation_id: str
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None

@@ -1,0 +1,153 @@
+"""Persistence of mails and suppressions: keyword-only, verb-named, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifications.domain import MailStatus
+from services.notifications.models import Mail, Suppression
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+async def add_mail(session: AsyncSession, *, mail: Mail) -> bool:
+    """Insert a mail unless one with its (event, recipient, template) exists; True if added."""
+    table = Mail.__table__  # type: ignore[attr-defined]
+    statement = (
+        _insert(session)(table)
+        .values(**mail.model_dump())
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    result = await session.exec(statement)
+    return result.first() is not None
+
+
+async def suppressed_among(session: AsyncSession, *, emails: Collection[str]) -> set[str]:
+    """Which of these (normalised) addresses are on the suppression list."""
+    if not emails:
+        return set()
+    result = await session.exec(
+        select(Suppression.email).where(col(Suppression.email).in_(list(emails)))
+    )
+    return set(result.all())
+
+
+async def suppress_address(
+    session: AsyncSession, *, email: str, reason: str, now: datetime
+) -> None:
+    """Put an address on the suppression list (kept as is when it already was)."""
+    table = Suppression.__table__  # type: ignore[attr-defined]
+    statement = (
+        _insert(session)(table)
+        .values(email=email, reason=reason[:2000], created_at=now)
+        .on_conflict_do_nothing()
+    )
+    await session.exec(statement)
+
+
+async def claim_due_mails(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, token: uuid.UUID, limit: int
+) -> list[Mail]:
+    """Mark due mails `sending` under this claim and return them, oldest first.
+
+    Due: `queued`/`retrying` whose time has come, and `sending` whose lease ran out (the sender
+    holding it died). On PostgreSQL `FOR UPDATE SKIP LOCKED` keeps concurrent senders apart;
+    SQLite transactions here begin IMMEDIATE, which serialises claimers.
+    """
+    due = (
+        select(Mail.id)
+        .where(
+            or_(
+                and_(
+                    col(Mail.status).in_([MailStatus.QUEUED, MailStatus.RETRYING]),
+                    col(Mail.next_attempt_at) <= now,
+                ),
+                and_(col(Mail.status) == MailStatus.SENDING, col(Mail.claimed_until) <= now),
+            )
+        )
+        .order_by(col(Mail.created_at), col(Mail.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(Mail)
+        .where(col(Mail.id).in_(due.scalar_subquery()))
+        .values(
+            status=MailStatus.SENDING,
+            claimed_until=lease_until,
+            claim_token=token,
+            updated_at=now,
+        )
+        .returning(Mail)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(claim)
+    mails: list[Mail] = list(result.scalars().all())
+    mails.sort(key=lambda mail: (mail.created_at, str(mail.id)))
+    return mails
+
+
+async def finish_claim(
+    session: AsyncSession,
+    *,
+    mail_id: uuid.UUID,
+    token: uuid.UUID,
+    status: MailStatus,
+    attempts: int,
+    last_reply: str,
+    now: datetime,
+    next_attempt_at: datetime | None = None,
+) -> bool:
+    """End a claim with the mail's new state; False when the claim was lost to another sender."""
+    statement = (
+        update(Mail)
+        .where(
+            col(Mail.id) == mail_id,
+            col(Mail.status) == MailStatus.SENDING,
+            col(Mail.claim_token) == token,
+        )
+        .values(
+            status=status,
+            attempts=attempts,
+            last_reply=last_reply[:2000],
+            next_attempt_at=next_attempt_at,
+            claimed_until=None,
+            claim_token=None,
+            updated_at=now,
+            sent_at=now if status is MailStatus.SENT else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def get_mail(session: AsyncSession, *, mail_id: uuid.UUID) -> Mail | None:
+    """One mail by id, or None."""
+    return await session.get(Mail, mail_id)
+
+
+async def list_mails(
+    session: AsyncSession, *, registration_id: uuid.UUID, limit: int
+) -> list[Mail]:
+    """A registration's mails, oldest first."""
+    result = await session.exec(
+        select(Mail)
+        .where(Mail.registration_id == registration_id)
+        .order_by(col(Mail.created_at), col(Mail.recipient), col(Mail.id))
+        .limit(limit)
+    )
+    return list(result.all())

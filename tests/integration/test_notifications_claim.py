@@ -1,0 +1,228 @@
+"""The mail outbox on SQLite and PostgreSQL: queueing once, claiming apart, fenced outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.notifications import handlers, repository
+from services.notifications.domain import MailStatus, RetryPolicy, SmtpReply, Stage
+from services.notifications.main import MIGRATIONS
+from services.notifications.models import Mail, messaging
+from services.notifications.sender import Doorbell, MailSender
+from services.notifications.settings import NotificationsSettings
+from shared.db import create_engine, session_factory
+from shared.events import Contact, Envelope, RegistrationSubmitted, make_envelope
+from shared.migrations import upgrade_to_head
+from shared.types import utcnow
+from shared.uow import UnitOfWork
+from tests.support import CapturingHandler, unique
+
+POLICY = RetryPolicy(max_attempts=3, base_s=10, max_s=100, rand=lambda: 0.0)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def engine(
+    request: pytest.FixtureRequest, pg_databases: Any, make_settings: Callable[..., Any]
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated notifications database on each backend."""
+    if request.param == "postgres":
+        url = await pg_databases.create("notif")
+    else:
+        url = make_settings(NotificationsSettings).database_url
+    engine = create_engine(url)
+    await upgrade_to_head(engine, MIGRATIONS)
+    yield engine
+    await engine.dispose()
+
+
+def uow_factory(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+    sessions = session_factory(engine)
+    return lambda: UnitOfWork(sessions, tables=messaging, producer="notifications")
+
+
+def submitted(*emails: str, language: str = "fi") -> Envelope:
+    payload = RegistrationSubmitted(
+        registration_id=uuid.uuid4(),
+        organisation_name="Esimerkki Terveys Oy",
+        business_id="2077474-0",
+        contacts=[
+            Contact.model_validate({"name": "Maija", "email": email, "language": language})
+            for email in emails
+        ],
+        submitted_at=datetime.now(UTC),
+    )
+    return make_envelope(payload, producer="test")
+
+
+async def queue(uow: UnitOfWork, envelope: Envelope, rings: list[str] | None = None) -> int:
+    payload = RegistrationSubmitted.model_validate(envelope.payload)
+    async with uow:
+        queued = await handlers.queue_registration_receipts(
+            uow,
+            payload,
+            envelope,
+            message_id_domain="kanta.example",
+            on_queued=lambda: (rings if rings is not None else []).append("ring"),
+        )
+        await uow.commit()
+    return queued
+
+
+async def mails_of(engine: AsyncEngine, registration_id: Any) -> list[Mail]:
+    async with session_factory(engine)() as session:
+        return await repository.list_mails(session, registration_id=registration_id, limit=100)
+
+
+async def test_queueing_the_same_event_again_adds_nothing_even_past_the_inbox(
+    engine: AsyncEngine,
+) -> None:
+    make_uow = uow_factory(engine)
+    first, second = f"{unique('a')}@example.fi", f"{unique('b')}@example.fi"
+    # The same address twice (differently written) is one recipient.
+    envelope = submitted(first, second, first.upper())
+    rings: list[str] = []
+
+    assert await queue(make_uow(), envelope, rings) == 2
+    assert await queue(make_uow(), envelope, rings) == 0
+
+    mails = await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
+    assert sorted(mail.recipient for mail in mails) == sorted([first, second])
+    assert all(mail.status == MailStatus.QUEUED for mail in mails)
+    assert rings == ["ring"], "the sender is woken after the commit that queued, only then"
+
+
+async def test_a_rolled_back_queueing_neither_stores_nor_wakes(engine: AsyncEngine) -> None:
+    envelope = submitted(f"{unique('c')}@example.fi")
+    rings: list[str] = []
+    uow = uow_factory(engine)()
+    async with uow:
+        payload = RegistrationSubmitted.model_validate(envelope.payload)
+        await handlers.queue_registration_receipts(
+            uow,
+            payload,
+            envelope,
+            message_id_domain="kanta.example",
+            on_queued=lambda: rings.append("x"),
+        )
+        # Left without commit: rolled back.
+    assert await mails_of(engine, uuid.UUID(envelope.payload["registration_id"])) == []
+    assert rings == []
+
+
+async def test_concurrent_claims_never_share_a_mail(engine: AsyncEngine) -> None:
+    make_uow = uow_factory(engine)
+    for _ in range(5):
+        await queue(make_uow(), submitted(*(f"{unique('d')}@example.fi" for _ in range(4))))
+
+    claims = await asyncio.gather(
+        *(handlers.claim_due_mails(make_uow(), limit=6, lease_s=60) for _ in range(5))
+    )
+
+    claimed = [mail.id for claim in claims for mail in claim.mails]
+    assert len(claimed) == len(set(claimed)) == 20
+    assert len({claim.token for claim in claims}) == 5
+    for claim in claims:
+        assert all(mail.status == MailStatus.SENDING for mail in claim.mails)
+        assert all(mail.claim_token == claim.token for mail in claim.mails)
+    again = await handlers.claim_due_mails(make_uow(), limit=50, lease_s=60)
+    assert again.mails == [], "leased mails are not due"
+
+
+async def test_a_taken_over_claim_cannot_overwrite_the_new_holders_outcome(
+    engine: AsyncEngine,
+) -> None:
+    make_uow = uow_factory(engine)
+    envelope = submitted(f"{unique('e')}@example.fi")
+    await queue(make_uow(), envelope)
+    now = utcnow()
+    [stale] = (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=5, now=now)).mails
+    later = now + timedelta(seconds=6)
+    current = await handlers.claim_due_mails(make_uow(), limit=1, lease_s=5, now=later)
+    assert [mail.id for mail in current.mails] == [stale.id]
+    assert stale.claim_token is not None
+
+    lost = await handlers.record_attempt(
+        make_uow(),
+        mail=stale,
+        token=stale.claim_token,
+        reply=SmtpReply(451, "4.3.0 late", Stage.DATA),
+        policy=POLICY,
+    )
+    assert lost is None
+    won = await handlers.record_attempt(
+        make_uow(),
+        mail=current.mails[0],
+        token=current.token,
+        reply=SmtpReply(250, "OK", Stage.DATA),
+        policy=POLICY,
+        now=later,
+    )
+    assert won is MailStatus.SENT
+    [mail] = await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
+    assert (mail.status, mail.attempts, mail.last_reply) == (MailStatus.SENT, 1, "250 OK")
+    assert mail.claim_token is None and mail.claimed_until is None
+    assert mail.sent_at == later
+
+
+async def test_a_retry_is_due_only_after_its_back_off(engine: AsyncEngine) -> None:
+    make_uow = uow_factory(engine)
+    envelope = submitted(f"{unique('f')}@example.fi")
+    await queue(make_uow(), envelope)
+    now = utcnow()
+    claim = await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=now)
+    status = await handlers.record_attempt(
+        make_uow(),
+        mail=claim.mails[0],
+        token=claim.token,
+        reply=SmtpReply(421, "4.7.0 closing", Stage.DATA),
+        policy=POLICY,
+        now=now,
+    )
+    assert status is MailStatus.RETRYING
+    [mail] = await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
+    # First back-off with the lowest draw: half of the 10 s base.
+    assert mail.next_attempt_at == now + timedelta(seconds=5)
+
+    early = now + timedelta(seconds=4.9)
+    assert (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=early)).mails == []
+    due = now + timedelta(seconds=5)
+    [again] = (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=due)).mails
+    assert again.id == mail.id and again.attempts == 1
+
+
+async def test_an_address_suppressed_after_queueing_is_not_sent(
+    engine: AsyncEngine, smtp: tuple[str, int, CapturingHandler], make_settings: Callable[..., Any]
+) -> None:
+    _, port, server = smtp
+    make_uow = uow_factory(engine)
+    gone, kept = f"{unique('g')}@example.fi", f"{unique('h')}@example.fi"
+    envelope = submitted(gone, kept, language="sv")
+    await queue(make_uow(), envelope)
+    uow = make_uow()
+    async with uow:
+        await repository.suppress_address(
+            uow.session, email=gone, reason="550 5.1.1 no such user", now=utcnow()
+        )
+        await uow.commit()
+    settings = make_settings(NotificationsSettings, smtp_port=port)
+    sender = MailSender(uow_factory=make_uow, settings=settings, doorbell=Doorbell())
+
+    outcome = await sender.send_due()
+
+    assert outcome.claimed == 2
+    assert outcome.statuses == {MailStatus.SENT: 1, MailStatus.SUPPRESSED: 1}
+    by_recipient = {
+        m.recipient: m
+        for m in await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
+    }
+    assert by_recipient[gone].status == MailStatus.SUPPRESSED
+    assert by_recipient[gone].attempts == 0
+    assert by_recipient[kept].status == MailStatus.SENT
+    assert server.envelopes == [(settings.mail_from_address, [kept])]
