@@ -36,7 +36,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared services
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services tests
 
 migrate: $(STAMP)
 	mkdir -p var

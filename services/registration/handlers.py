@@ -51,8 +51,7 @@ async def submit_registration(command: RegistrationCreate, uow: UnitOfWork) -> R
                 organisation_name=registration.organisation_name,
                 business_id=registration.business_id,
                 contacts=[
-                    Contact(name=c.name, email=c.email, language=c.language)
-                    for c in contacts
+                    Contact(name=c.name, email=c.email, language=c.language) for c in contacts
                 ],
                 submitted_at=now,
             )
@@ -81,9 +80,6 @@ def _public(registration: Registration, contacts: list[RegistrationContact]) -> 
         organisation=OrganisationPublic(
             name=registration.organisation_name, business_id=registration.business_id
         ),
-        contacts=[
-            ContactPublic(name=c.name, email=c.email, language=c.language)
-            for c in contacts
-        ],
+        contacts=[ContactPublic(name=c.name, email=c.email, language=c.language) for c in contacts],
         submitted_at=registration.submitted_at,
     )

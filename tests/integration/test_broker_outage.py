@@ -65,7 +65,7 @@ async def test_registrations_are_accepted_while_the_broker_is_down_and_published
                 await rabbitmqctl("start_app")
                 await rabbitmqctl("await_startup")
             restarted = asyncio.get_running_loop().time()
-            received = set()
+            received: set[uuid.UUID] = set()
             while len(received) < len(ids):
                 message = await catcher.next(timeout=30)
                 envelope = Envelope.model_validate_json(message.body)

@@ -81,7 +81,7 @@ async def test_the_same_event_delivered_twice_has_one_effect(
         return value >= duplicates_before + 1
 
     await eventually(duplicate_seen, timeout=10, what="the second copy to be skipped")
-    assert await _rows(scheduling, KnownRegistration.__table__) == 1
+    assert await _rows(scheduling, KnownRegistration) == 1
     assert await _rows(scheduling, scheduling.tables.inbox) == 1
 
 
@@ -115,7 +115,7 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
             await _publish(amqp_connection, settings.exchange, envelope)
         # The healthy events are applied while the poison one waits in the retry queue.
         await eventually(
-            lambda: _rows(runtime, KnownRegistration.__table__),
+            lambda: _rows(runtime, KnownRegistration),
             timeout=10,
             what="healthy events to be applied",
         )
@@ -152,7 +152,7 @@ async def _count_known(runtime: Runtime) -> int:
     engine = create_engine(runtime.settings.database_url)
     try:
         async with engine.connect() as conn:
-            table = KnownRegistration.__table__
+            table = KnownRegistration
             return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
     finally:
         await engine.dispose()
@@ -192,7 +192,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_cons
     assert message.body == body
     assert reason in str(message.headers[REASON_HEADER])
     await eventually(
-        lambda: _rows(scheduling, KnownRegistration.__table__), timeout=10, what="the good event"
+        lambda: _rows(scheduling, KnownRegistration), timeout=10, what="the good event"
     )
 
 

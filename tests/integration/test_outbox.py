@@ -118,7 +118,7 @@ async def test_rolled_back_transaction_publishes_nothing_and_writes_nothing(
                 raise RuntimeError("handler blew up")
         assert await catcher.drain(quiet_for=1.0) == []
     assert await _count(runtime, runtime.tables.outbox) == 0
-    assert await _count(runtime, Registration.__table__) == 0
+    assert await _count(runtime, Registration) == 0
 
 
 async def test_unroutable_event_stays_pending_with_the_reason(runtime: Runtime) -> None:
@@ -155,7 +155,7 @@ async def test_pending_events_go_out_in_commit_order(
             async with runtime.uow() as uow:
                 ids.append(str(uow.emit(_event(f"Org {index}")).event_id))
                 await uow.commit()
-        received = []
+        received: list[str | None] = []
         while len(received) < len(ids):
             received.append((await catcher.next()).message_id)
     assert received == ids
@@ -224,7 +224,7 @@ async def test_a_relay_that_died_before_marking_sent_is_covered_by_the_next_one(
             return value >= duplicates_before + 1
 
         await eventually(second_copy_skipped, timeout=10, what="the second copy to be skipped")
-        assert await _count(scheduling, KnownRegistration.__table__) == 1
+        assert await _count(scheduling, KnownRegistration) == 1
         assert await _count(scheduling, scheduling.tables.inbox) == 1
     finally:
         await runtime.stop()

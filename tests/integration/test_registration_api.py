@@ -16,7 +16,7 @@ from tests.support import running
 
 pytestmark = pytest.mark.asyncio
 
-VALID = {
+VALID: dict[str, Any] = {
     "organisation": {"name": "Esimerkki Terveys Oy", "business_id": "2077474-0"},
     "contacts": [{"name": "Maija Meikäläinen", "email": "maija@example.fi", "language": "sv"}],
 }
@@ -34,7 +34,7 @@ async def _stored(client: httpx.AsyncClient) -> tuple[int, int]:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     async with runtime.engine.connect() as conn:
         registrations = (
-            await conn.execute(select(func.count()).select_from(Registration.__table__))
+            await conn.execute(select(func.count()).select_from(Registration))
         ).scalar_one()
         events = (
             await conn.execute(select(func.count()).select_from(runtime.tables.outbox))

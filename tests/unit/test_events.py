@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.context import correlation_id_var
 from shared.events import (
+    Contact,
     Envelope,
     RegistrationSubmitted,
     UnknownEventType,
@@ -24,7 +25,7 @@ def _submitted() -> RegistrationSubmitted:
         registration_id=uuid.uuid4(),
         organisation_name="Esimerkki Terveys Oy",
         business_id="2077474-0",
-        contacts=[{"name": "Maija", "email": "maija@example.fi", "language": "sv"}],  # type: ignore[list-item]
+        contacts=[Contact(name="Maija", email="maija@example.fi", language="sv")],
         submitted_at=datetime.now(UTC),
     )
 

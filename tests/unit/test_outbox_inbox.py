@@ -107,9 +107,7 @@ async def test_leaving_without_commit_writes_neither_state_nor_events(engine: As
     assert commits == []
     assert await _count(engine) == 0
     async with engine.connect() as conn:
-        rows = (
-            await conn.execute(select(func.count()).select_from(Registration.__table__))
-        ).scalar()
+        rows = (await conn.execute(select(func.count()).select_from(Registration))).scalar()
     assert rows == 0
 
 
