@@ -17,7 +17,7 @@ from shared.settings import ServiceSettings
 SERVICES = ("registration", "scheduling", "notifications")
 
 
-def _settings(service: str) -> ServiceSettings:
+def settings_for(service: str) -> ServiceSettings:
     module = importlib.import_module(f"services.{service}.settings")
     cls = getattr(module, f"{service.capitalize()}Settings")
     settings: ServiceSettings = cls()
@@ -29,7 +29,7 @@ def _migrations(service: str) -> Path:
 
 
 async def _upgrade(service: str) -> None:
-    engine = create_engine(_settings(service).database_url)
+    engine = create_engine(settings_for(service).database_url)
     try:
         await upgrade_to_head(engine, _migrations(service))
     finally:

@@ -20,6 +20,7 @@ from services.scheduling.models import KnownRegistration, messaging, metadata
 from services.scheduling.settings import SchedulingSettings
 from shared.events import Contact, Envelope, EventPayload, RegistrationSubmitted, make_envelope
 from shared.messaging.amqp import to_amqp_message
+from shared.messaging.deadletters import DeadLetter, read_dead_letters, replay_dead_letters
 from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
 from shared.runtime import ConsumerSpec, Runtime
 from shared.uow import UnitOfWork
@@ -229,3 +230,51 @@ async def test_queues_are_durable_quorum_queues_and_declaring_again_is_harmless(
     # Declaring the work queue as classic must clash with the existing quorum queue.
     with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed):
         await channel.declare_queue(consumer.names.work, durable=True)
+
+
+async def test_staff_can_list_dead_letters_without_taking_them_and_replay_them_after_a_fix(
+    make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    fixed = False
+
+    async def flaky(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
+        if not fixed:
+            raise LookupError("the period is not known yet")
+        await scheduling_handlers.record_submitted_registration(uow, payload, envelope)
+
+    settings = make_settings(SchedulingSettings, max_retries=0)
+    runtime = Runtime(
+        settings=settings,
+        metadata=metadata,
+        tables=messaging,
+        migrations=MIGRATIONS,
+        consumer_specs=[ConsumerSpec(name="fragile", handlers={"registration.submitted": flaky})],
+    )
+    await runtime.start()
+    try:
+        await runtime.broker.wait_ready(10)
+        names = runtime.consumers[0].names
+        envelope = make_envelope(_submitted(), producer="test")
+        await _publish(amqp_connection, settings.exchange, envelope)
+
+        async def listed() -> list[DeadLetter]:
+            return await read_dead_letters(amqp_connection, names)
+
+        letters = await eventually(listed, timeout=10, what="the dead letter")
+        assert await read_dead_letters(amqp_connection, names) == letters  # reading kept it
+        (letter,) = letters
+        assert letter.message_id == str(envelope.event_id)
+        assert letter.event_type == "registration.submitted"
+        assert letter.correlation_id == envelope.correlation_id
+        assert "the period is not known yet" in letter.reason
+        assert letter.exception == "LookupError"
+
+        fixed = True
+        replayed = await replay_dead_letters(amqp_connection, names)
+        assert replayed == [str(envelope.event_id)]
+        await eventually(
+            lambda: _rows(runtime, KnownRegistration), timeout=10, what="the replayed event"
+        )
+        assert await read_dead_letters(amqp_connection, names) == []
+    finally:
+        await runtime.stop()
