@@ -25,9 +25,13 @@ def run_id() -> str:
     return uuid.uuid4().hex[:8]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def amqp_connection() -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    """A robust connection for tests to publish and inspect queues."""
+    """A robust connection of this test's own, to publish and inspect queues.
+
+    Per test: a robust connection re-declares on reconnect everything its channels ever
+    declared, and a queue another test deleted since would make that recovery fail.
+    """
     connection = await aio_pika.connect_robust(AMQP_URL, reconnect_interval=0.5)
     yield connection
     await connection.close()

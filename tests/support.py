@@ -140,7 +140,10 @@ class EventCatcher:
         """The next message, acked; fails after `timeout`."""
 
         async def get() -> aio_pika.abc.AbstractIncomingMessage | None:
-            return await self.queue.get(fail=False, no_ack=True)
+            try:
+                return await self.queue.get(fail=False, no_ack=True)
+            except (aio_pika.exceptions.AMQPError, RuntimeError):
+                return None  # the channel is being restored after a broker restart
 
         message = await eventually(get, timeout=timeout, what=f"a message on {self.queue.name}")
         assert isinstance(message, aio_pika.abc.AbstractIncomingMessage)
