@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared.http import (
     install_correlation_and_metrics,
@@ -15,8 +16,18 @@ from shared.http import (
 from shared.logging import configure_logging
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
+from shared.uow import UnitOfWork
 
 Hook = Callable[[Runtime], Awaitable[None]]
+
+
+def _unit_of_work(request: Request) -> UnitOfWork:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.uow()
+
+
+UoW = Annotated[UnitOfWork, Depends(_unit_of_work)]
+"""A route parameter of this type gets a fresh unit of work of the running service."""
 
 
 def create_service_app(

@@ -10,6 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,6 +20,8 @@ import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
+
+from shared.events import Contact, RegistrationSubmitted
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -185,3 +188,14 @@ async def catch_events(
             await queue.delete(if_unused=False, if_empty=False)
         with contextlib.suppress(Exception):
             await channel.close()
+
+
+def submitted_event(name: str = "Esimerkki Terveys Oy") -> RegistrationSubmitted:
+    """A `registration.submitted` payload with a new registration id and one Finnish contact."""
+    return RegistrationSubmitted(
+        registration_id=uuid.uuid4(),
+        organisation_name=name,
+        business_id="2077474-0",
+        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
+        submitted_at=datetime.now(UTC),
+    )

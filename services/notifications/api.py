@@ -5,26 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from services.notifications import handlers
 from services.notifications.models import DeliveryPublic
+from shared.app import UoW
 from shared.http import Problem
-from shared.runtime import Runtime
-from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 MAX_LIST = 100
-
-
-def _uow(request: Request) -> UnitOfWork:
-    runtime: Runtime = request.app.state.runtime
-    return runtime.uow()
-
-
-UoW = Annotated[UnitOfWork, Depends(_uow)]
 
 
 @router.get(

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, status
 
 from services.registration import handlers
 from services.registration.models import RegistrationCreate, RegistrationPublic
+from shared.app import UoW
 from shared.http import Problem
-from shared.runtime import Runtime
-from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["registrations"])
 
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
-
-
-def _uow(request: Request) -> UnitOfWork:
-    runtime: Runtime = request.app.state.runtime
-    return runtime.uow()
-
-
-UoW = Annotated[UnitOfWork, Depends(_uow)]
 
 
 @router.post(

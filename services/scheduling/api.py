@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
 from services.scheduling import handlers
 from services.scheduling.models import KnownRegistrationPublic
+from shared.app import UoW
 from shared.http import Problem
-from shared.runtime import Runtime
-from shared.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["registrations"])
-
-
-def _uow(request: Request) -> UnitOfWork:
-    runtime: Runtime = request.app.state.runtime
-    return runtime.uow()
-
-
-UoW = Annotated[UnitOfWork, Depends(_uow)]
 
 
 @router.get(

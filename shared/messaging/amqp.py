@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -53,3 +54,18 @@ def from_amqp_message(message: AbstractIncomingMessage) -> Envelope:
     if message.type is not None and message.type != envelope.event_type:
         raise MalformedMessage(f"type {message.type!r} differs from {envelope.event_type!r}")
     return envelope
+
+
+def copy_message(message: AbstractIncomingMessage, *, headers: dict[str, Any]) -> aio_pika.Message:
+    """A persistent copy of a received message with the same properties and new headers."""
+    return aio_pika.Message(
+        body=message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+        correlation_id=message.correlation_id,
+        app_id=message.app_id,
+        timestamp=message.timestamp,
+    )

@@ -11,9 +11,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 
+from shared.messaging.amqp import copy_message
 from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
 from shared.messaging.topology import QueueNames
 
@@ -118,18 +118,9 @@ async def replay_dead_letters(
             headers = {
                 k: v for k, v in (message.headers or {}).items() if k not in _FAILURE_HEADERS
             }
-            copy = aio_pika.Message(
-                body=message.body,
-                headers=headers,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=message.message_id,
-                type=message.type,
-                correlation_id=message.correlation_id,
-                app_id=message.app_id,
-                timestamp=message.timestamp,
+            await channel.default_exchange.publish(
+                copy_message(message, headers=headers), routing_key=names.work, mandatory=True
             )
-            await channel.default_exchange.publish(copy, routing_key=names.work, mandatory=True)
             await message.ack()
             replayed.append(message.message_id or str(uuid.uuid4()))
         return replayed

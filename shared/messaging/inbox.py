@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import aio_pika
 from aio_pika.abc import (
     AbstractChannel,
     AbstractIncomingMessage,
@@ -29,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from shared.context import correlation_id_var, event_id_var
 from shared.errors import MalformedMessage
 from shared.events import Envelope, EventPayload, UnknownEventType, parse_payload
-from shared.messaging.amqp import from_amqp_message
+from shared.messaging.amqp import copy_message, from_amqp_message
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topology import QueueNames, declare_consumer_queues, declare_exchange
 from shared.metrics import (
@@ -215,18 +214,9 @@ class EventConsumer:
         headers = dict(message.headers or {})
         headers.pop("x-death", None)
         headers.update(extra_headers)
-        copy = aio_pika.Message(
-            body=message.body,
-            headers=headers,
-            content_type=message.content_type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
-            type=message.type,
-            correlation_id=message.correlation_id,
-            app_id=message.app_id,
-            timestamp=message.timestamp,
+        await self._channel.default_exchange.publish(
+            copy_message(message, headers=headers), routing_key=queue, mandatory=True
         )
-        await self._channel.default_exchange.publish(copy, routing_key=queue, mandatory=True)
 
 
 def _reason(exc: BaseException) -> str:

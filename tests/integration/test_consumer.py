@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -18,25 +16,15 @@ from services.scheduling import handlers as scheduling_handlers
 from services.scheduling.main import MIGRATIONS, build_runtime
 from services.scheduling.models import KnownRegistration, messaging, metadata
 from services.scheduling.settings import SchedulingSettings
-from shared.events import Contact, Envelope, EventPayload, RegistrationSubmitted, make_envelope
+from shared.events import Envelope, EventPayload, RegistrationSubmitted, make_envelope
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.deadletters import DeadLetter, read_dead_letters, replay_dead_letters
 from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
 from shared.runtime import ConsumerSpec, Runtime
 from shared.uow import UnitOfWork
-from tests.support import eventually
+from tests.support import eventually, submitted_event
 
 pytestmark = pytest.mark.asyncio
-
-
-def _submitted(name: str = "Esimerkki Terveys Oy") -> RegistrationSubmitted:
-    return RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name=name,
-        business_id="2077474-0",
-        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
-        submitted_at=datetime.now(UTC),
-    )
 
 
 async def _publish(
@@ -70,7 +58,7 @@ async def scheduling(
 async def test_the_same_event_delivered_twice_has_one_effect(
     scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
-    envelope = make_envelope(_submitted(), producer="test")
+    envelope = make_envelope(submitted_event(), producer="test")
     labels = {"service": "scheduling", "consumer": "registrations"}
     duplicates_before = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
     # Two publishes of one event id: a fresh delivery each time, `redelivered` unset on both.
@@ -109,9 +97,9 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
     await runtime.start()
     try:
         await runtime.broker.wait_ready(10)
-        poison = make_envelope(_submitted("poison"), producer="test")
+        poison = make_envelope(submitted_event("poison"), producer="test")
         await _publish(amqp_connection, settings.exchange, poison)
-        healthy = [make_envelope(_submitted(f"Org {i}"), producer="test") for i in range(5)]
+        healthy = [make_envelope(submitted_event(f"Org {i}"), producer="test") for i in range(5)]
         for envelope in healthy:
             await _publish(amqp_connection, settings.exchange, envelope)
         # The healthy events are applied while the poison one waits in the retry queue.
@@ -179,7 +167,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_cons
     await exchange.publish(
         aio_pika.Message(body=body, **properties), routing_key="registration.submitted"
     )
-    good = make_envelope(_submitted(), producer="test")
+    good = make_envelope(submitted_event(), producer="test")
     await exchange.publish(to_amqp_message(good), routing_key=good.event_type)
     dead_letters = await channel.declare_queue(
         scheduling.consumers[0].names.dead_letter, passive=True
@@ -200,7 +188,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_cons
 async def test_an_event_type_without_a_handler_is_dead_lettered(
     scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
-    envelope = make_envelope(_submitted(), producer="test").model_copy(
+    envelope = make_envelope(submitted_event(), producer="test").model_copy(
         update={"event_type": "registration.teleported"}
     )
     channel = await amqp_connection.channel(publisher_confirms=True)
@@ -254,7 +242,7 @@ async def test_staff_can_list_dead_letters_without_taking_them_and_replay_them_a
     try:
         await runtime.broker.wait_ready(10)
         names = runtime.consumers[0].names
-        envelope = make_envelope(_submitted(), producer="test")
+        envelope = make_envelope(submitted_event(), producer="test")
         await _publish(amqp_connection, settings.exchange, envelope)
 
         async def listed() -> list[DeadLetter]:

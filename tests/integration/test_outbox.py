@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,25 +18,15 @@ from services.registration.settings import RegistrationSettings
 from services.scheduling.main import build_runtime as build_scheduling
 from services.scheduling.models import KnownRegistration
 from services.scheduling.settings import SchedulingSettings
-from shared.events import Contact, RegistrationSubmitted
+from shared.events import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import Broker
 from shared.messaging.outbox import claim_due, pending_event_ids
 from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
-from tests.support import catch_events, eventually
+from tests.support import catch_events, eventually, submitted_event
 
 pytestmark = pytest.mark.asyncio
-
-
-def _event(name: str = "Esimerkki Terveys Oy") -> RegistrationSubmitted:
-    return RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name=name,
-        business_id="2077474-0",
-        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
-        submitted_at=datetime.now(UTC),
-    )
 
 
 def _registration(event: RegistrationSubmitted) -> Registration:
@@ -78,7 +67,7 @@ async def _count(runtime: Runtime, table: Any) -> int:
 async def test_event_is_published_after_commit_and_not_before(
     runtime: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
-    event = _event()
+    event = submitted_event()
     async with catch_events(amqp_connection, runtime.settings.exchange) as catcher:
         async with runtime.uow() as uow:
             uow.session.add(_registration(event))
@@ -108,7 +97,7 @@ async def _no_pending(runtime: Runtime) -> bool:
 async def test_rolled_back_transaction_publishes_nothing_and_writes_nothing(
     runtime: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
-    event = _event()
+    event = submitted_event()
     async with catch_events(amqp_connection, runtime.settings.exchange) as catcher:
         with pytest.raises(RuntimeError, match="handler blew up"):
             async with runtime.uow() as uow:
@@ -124,7 +113,7 @@ async def test_rolled_back_transaction_publishes_nothing_and_writes_nothing(
 async def test_unroutable_event_stays_pending_with_the_reason(runtime: Runtime) -> None:
     # No queue is bound to this test's exchange: the mandatory publish comes back.
     async with runtime.uow() as uow:
-        envelope = uow.emit(_event())
+        envelope = uow.emit(submitted_event())
         await uow.commit()
 
     async def failed_once() -> bool:
@@ -153,7 +142,7 @@ async def test_pending_events_go_out_in_commit_order(
         ids = []
         for index in range(30):
             async with runtime.uow() as uow:
-                ids.append(str(uow.emit(_event(f"Org {index}")).event_id))
+                ids.append(str(uow.emit(submitted_event(f"Org {index}")).event_id))
                 await uow.commit()
         received: list[str | None] = []
         while len(received) < len(ids):
@@ -177,7 +166,7 @@ async def test_two_replicas_relay_each_event_exactly_once_on_postgresql(
             ids = set()
             for batch in range(10):
                 async with replicas[batch % 2].uow() as uow:
-                    ids |= {str(uow.emit(_event()).event_id) for _ in range(30)}
+                    ids |= {str(uow.emit(submitted_event()).event_id) for _ in range(30)}
                     await uow.commit()
             received = [m.message_id for m in await catcher.drain(quiet_for=1.5)]
         finally:
@@ -201,7 +190,7 @@ async def test_a_relay_that_died_before_marking_sent_is_covered_by_the_next_one(
     runtime = build_runtime(settings)
     await upgrade_to_head(runtime.engine, MIGRATIONS)
     async with runtime.uow() as uow:
-        envelope = uow.emit(_event())
+        envelope = uow.emit(submitted_event())
         await uow.commit()
     # A first relay claims and publishes the row, then dies before recording the outcome.
     dead = Broker(settings.amqp_url, exchange_name=settings.exchange, connection_name="dead")
