@@ -14,7 +14,7 @@ from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
 from shared.app import create_service_app
 from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,7 +38,7 @@ def build_runtime(settings: NotificationsSettings, *, doorbell: Doorbell | None 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     """The notifications service's ASGI app; settings are read here, not at import."""
-    config = settings or NotificationsSettings()
+    config = settings or load_settings(NotificationsSettings)
     doorbell = Doorbell()
 
     def runtime_for(_: ServiceSettings) -> Runtime:

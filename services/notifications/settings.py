@@ -47,6 +47,10 @@ class NotificationsSettings(ServiceSettings):
                 f"MAIL_CLAIM_TTL_S ({self.mail_claim_ttl_s}) must exceed SMTP_TIMEOUT_S "
                 f"({self.smtp_timeout_s}): a claim has to outlast at least one SMTP try"
             )
+        if self.smtp_username and not (
+            self.smtp_password and self.smtp_password.get_secret_value()
+        ):
+            raise ValueError("SMTP_USERNAME is set but SMTP_PASSWORD is missing")
         if self.mail_retry_max_s < self.mail_retry_base_s:
             raise ValueError(
                 f"MAIL_RETRY_MAX_S ({self.mail_retry_max_s}) is below MAIL_RETRY_BASE_S "

@@ -15,7 +15,7 @@ from services.registration.models import messaging, metadata
 from services.registration.settings import RegistrationSettings
 from shared.app import create_service_app
 from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,7 +33,7 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     """The registration service's ASGI app; settings are read here, not at import."""
-    settings = settings or RegistrationSettings()
+    settings = settings or load_settings(RegistrationSettings)
     return create_service_app(
         settings=settings,
         build_runtime=build_runtime,

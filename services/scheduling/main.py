@@ -15,7 +15,7 @@ from services.scheduling.models import messaging, metadata
 from services.scheduling.settings import SchedulingSettings
 from shared.app import create_service_app
 from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,7 +33,7 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     """The scheduling service's ASGI app; settings are read here, not at import."""
-    settings = settings or SchedulingSettings()
+    settings = settings or load_settings(SchedulingSettings)
     return create_service_app(
         settings=settings,
         build_runtime=build_runtime,

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from services.notifications.settings import NotificationsSettings
 from services.registration.settings import RegistrationSettings
 from services.scheduling.settings import SchedulingSettings
-from shared.settings import normalise_database_url
+from shared.settings import InvalidSettings, load_settings, normalise_database_url
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +22,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "NOTIFICATIONS_DATABASE_URL",
         "AMQP_URL",
         "ENVIRONMENT",
+        "SMTP_USERNAME",
+        "SMTP_PASSWORD",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env file
@@ -84,3 +86,25 @@ def test_an_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("ENVIRONMENT", "staging-ish")
     with pytest.raises(ValidationError):
         NotificationsSettings()
+
+
+def test_smtp_login_without_a_password_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_USERNAME", "kanta")
+    with pytest.raises(ValidationError, match="SMTP_PASSWORD is missing"):
+        NotificationsSettings()
+    monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    assert NotificationsSettings().smtp_username == "kanta"
+
+
+def test_a_service_stops_at_start_up_with_one_line_naming_each_bad_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/kanta")
+    monkeypatch.setenv("AMQP_URL", "redis://127.0.0.1")
+    with pytest.raises(InvalidSettings) as stopped:
+        load_settings(SchedulingSettings)
+    message = str(stopped.value)
+    assert message.startswith("SchedulingSettings: invalid settings: ")
+    assert "unsupported database URL 'mysql://db/kanta'" in message
+    assert "AMQP_URL: AMQP_URL must start with amqp://" in message
+    assert "\n" not in message
