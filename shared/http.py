@@ -79,6 +79,9 @@ def _human(err: dict[str, Any]) -> str:
         return "This field is not part of the form; remove it."
     if kind == "missing":
         return "This field is required."
+    if kind == "json_invalid":
+        error = (err.get("ctx") or {}).get("error")
+        return f"JSON decode error: {error}" if error else "JSON decode error"
     return str(err.get("msg", "invalid value"))
 
 
@@ -101,14 +104,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError(field=_field_path(err["loc"]), message=_human(err), type=err["type"])
+            FieldError(
+                # A JSON syntax error's location is a character offset, not a field.
+                field="body" if err["type"] == "json_invalid" else _field_path(err["loc"]),
+                message=_human(err),
+                type=err["type"],
+            )
             for err in exc.errors()
         ]
         first = errors[0] if errors else None
-        if (
+        if first is not None and first.type == "json_invalid":
+            detail = f"The request body is not valid JSON ({first.message})."
+        elif first is not None and first.type == "missing" and first.field == "body":
+            detail = "The request has no body; send the form as a JSON object."
+        elif (
             first is not None
             and first.field == "body"
-            and first.type in ("json_invalid", "model_attributes_type", "dict_type")
+            and first.type in ("model_attributes_type", "dict_type")
         ):
             detail = "The request body is not a JSON object of the expected form."
         else:

@@ -125,21 +125,24 @@ async def test_invalid_input_is_a_422_problem_naming_the_field_and_saves_nothing
 
 
 @pytest.mark.parametrize(
-    ("content", "content_type"),
+    ("content", "words"),
     [
-        (b"{not json", "application/json"),
-        (b"[1, 2]", "application/json"),
-        (b"", "application/json"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'"text"', "not a JSON object"),
+        (b"", "no body"),
     ],
 )
-async def test_a_body_that_is_not_a_json_object_is_a_422_problem(
-    client: httpx.AsyncClient, content: bytes, content_type: str
+async def test_a_body_that_is_not_a_json_object_is_a_422_problem_on_the_body(
+    client: httpx.AsyncClient, content: bytes, words: str
 ) -> None:
     response = await client.post(
-        "/v1/registrations", content=content, headers={"content-type": content_type}
+        "/v1/registrations", content=content, headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
+    problem = response.json()
+    assert (problem["code"], problem["field"]) == ("validation_error", "body")
+    assert words in problem["detail"]
     assert await _stored(client) == (0, 0)
 
 
