@@ -5,31 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.domain import MailStatus
 from services.notifications.models import Mail, Suppression
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+from shared.db import insert_ignoring_conflicts
 
 
 async def add_mail(session: AsyncSession, *, mail: Mail) -> bool:
     """Insert a mail unless one with its (event, recipient, template) exists; True if added."""
     table = Mail.__table__  # type: ignore[attr-defined]
     statement = (
-        _insert(session)(table)
-        .values(**mail.model_dump())
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
+        insert_ignoring_conflicts(session, table).values(**mail.model_dump()).returning(table.c.id)
     )
     result = await session.exec(statement)
     return result.first() is not None
@@ -50,10 +40,8 @@ async def suppress_address(
 ) -> None:
     """Put an address on the suppression list (kept as is when it already was)."""
     table = Suppression.__table__  # type: ignore[attr-defined]
-    statement = (
-        _insert(session)(table)
-        .values(email=email, reason=reason[:2000], created_at=now)
-        .on_conflict_do_nothing()
+    statement = insert_ignoring_conflicts(session, table).values(
+        email=email, reason=reason[:2000], created_at=now
     )
     await session.exec(statement)
 

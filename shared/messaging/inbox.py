@@ -22,10 +22,9 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shared.context import correlation_id_var, event_id_var
+from shared.db import insert_ignoring_conflicts
 from shared.errors import MalformedMessage
 from shared.events import Envelope, EventPayload, UnknownEventType, parse_payload
 from shared.messaging.amqp import copy_message, from_amqp_message
@@ -59,12 +58,9 @@ async def claim_in_inbox(
         "event_type": envelope.event_type,
         "processed_at": utcnow(),
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(tables.inbox)
+        insert_ignoring_conflicts(session, tables.inbox)
         .values(**values)
-        .on_conflict_do_nothing()
         .returning(tables.inbox.c.event_id)
     )
     result = await session.exec(statement)
