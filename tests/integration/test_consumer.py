@@ -87,6 +87,13 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
         await scheduling_handlers.record_submitted_registration(uow, payload, envelope)
 
     settings = make_settings(SchedulingSettings, max_retries=2, retry_delay_ms=300)
+    counted = {"service": "scheduling", "consumer": "fragile"}
+
+    def metric(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, {**counted, **labels}) or 0.0
+
+    retried = metric("events_retried_total", event_type="registration.submitted")
+    dead = metric("events_dead_lettered_total", reason="handler_failed")
     runtime = Runtime(
         settings=settings,
         metadata=metadata,
@@ -129,6 +136,8 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
     assert "handler failed 3 times" in str(message.headers[REASON_HEADER])
     assert "cannot digest poison" in str(message.headers[REASON_HEADER])
     assert len(attempts) == 3
+    assert metric("events_retried_total", event_type="registration.submitted") == retried + 2
+    assert metric("events_dead_lettered_total", reason="handler_failed") == dead + 1
     # Each retry waited in the retry queue for at least the configured delay.
     gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     assert all(gap >= 0.25 for gap in gaps), gaps
