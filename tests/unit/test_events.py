@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from shared.context import correlation_id_var
 from shared.events import (
-    Contact,
     Envelope,
     RegistrationSubmitted,
     UnknownEventType,
@@ -18,22 +17,13 @@ from shared.events import (
     parse_payload,
     payload_model,
 )
-
-
-def _submitted() -> RegistrationSubmitted:
-    return RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name="Esimerkki Terveys Oy",
-        business_id="2077474-0",
-        contacts=[Contact(name="Maija", email="maija@example.fi", language="sv")],
-        submitted_at=datetime.now(UTC),
-    )
+from tests.support import submitted_event
 
 
 def test_make_envelope_carries_type_version_and_current_correlation_id() -> None:
     token = correlation_id_var.set("corr-123")
     try:
-        envelope = make_envelope(_submitted(), producer="registration")
+        envelope = make_envelope(submitted_event(), producer="registration")
     finally:
         correlation_id_var.reset(token)
     assert envelope.event_type == "registration.submitted"
@@ -45,7 +35,7 @@ def test_make_envelope_carries_type_version_and_current_correlation_id() -> None
 
 
 def test_envelope_round_trips_through_json_and_payload_parses_back() -> None:
-    payload = _submitted()
+    payload = submitted_event()
     envelope = make_envelope(payload, producer="registration", correlation_id="c")
     again = Envelope.model_validate_json(envelope.model_dump_json())
     assert again == envelope
@@ -120,7 +110,7 @@ def test_unknown_type_or_version_has_no_model() -> None:
 
 
 def test_payload_is_a_tolerant_reader_but_checks_what_it_needs() -> None:
-    envelope = make_envelope(_submitted(), producer="registration", correlation_id="c")
+    envelope = make_envelope(submitted_event(), producer="registration", correlation_id="c")
     extended = envelope.model_copy(update={"payload": {**envelope.payload, "added_later": 1}})
     assert isinstance(parse_payload(extended), RegistrationSubmitted)
     broken = envelope.model_copy(update={"payload": {**envelope.payload, "contacts": "nobody"}})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.registration.main import MIGRATIONS
 from services.registration.models import Registration, messaging
 from shared.db import create_engine, session_factory
-from shared.events import Contact, Envelope, RegistrationSubmitted, make_envelope
+from shared.events import Envelope, make_envelope
 from shared.messaging.inbox import claim_in_inbox
 from shared.messaging.outbox import (
     MAX_BACKOFF_S,
@@ -26,6 +25,7 @@ from shared.messaging.outbox import (
 )
 from shared.migrations import upgrade_to_head
 from shared.uow import UnitOfWork
+from tests.support import submitted_event
 
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -49,19 +49,9 @@ def _uow(engine: AsyncEngine, commits: list[int] | None = None) -> UnitOfWork:
     )
 
 
-def _event() -> RegistrationSubmitted:
-    return RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name="Esimerkki Terveys Oy",
-        business_id="2077474-0",
-        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
-        submitted_at=T0,
-    )
-
-
 async def _emit(engine: AsyncEngine, count: int) -> list[Envelope]:
     async with _uow(engine) as uow:
-        envelopes = [uow.emit(_event()) for _ in range(count)]
+        envelopes = [uow.emit(submitted_event()) for _ in range(count)]
         await uow.commit()
     return envelopes
 
@@ -75,7 +65,7 @@ async def _count(engine: AsyncEngine) -> int:
 async def test_commit_writes_the_events_and_wakes_the_relay_once(engine: AsyncEngine) -> None:
     commits: list[int] = []
     async with _uow(engine, commits) as uow:
-        first, second = uow.emit(_event()), uow.emit(_event())
+        first, second = uow.emit(submitted_event()), uow.emit(submitted_event())
         await uow.commit()
     assert commits == [1]
     assert await pending_event_ids(engine, messaging) == [first.event_id, second.event_id]
@@ -91,7 +81,7 @@ async def test_a_commit_without_events_does_not_wake_the_relay(engine: AsyncEngi
 async def test_leaving_without_commit_writes_neither_state_nor_events(engine: AsyncEngine) -> None:
     commits: list[int] = []
     async with _uow(engine, commits) as uow:
-        event = _event()
+        event = submitted_event()
         uow.session.add(
             Registration(
                 id=event.registration_id,
@@ -167,7 +157,7 @@ def test_back_off_doubles_from_half_a_second_and_is_capped(attempts: int, second
 
 
 async def test_the_inbox_takes_an_event_once_per_consumer(engine: AsyncEngine) -> None:
-    envelope = make_envelope(_event(), producer="registration", correlation_id="c")
+    envelope = make_envelope(submitted_event(), producer="registration", correlation_id="c")
     async with _uow(engine) as uow:
         first = await claim_in_inbox(uow, tables=messaging, consumer="a", envelope=envelope)
         again = await claim_in_inbox(uow, tables=messaging, consumer="a", envelope=envelope)
@@ -182,7 +172,7 @@ async def test_the_inbox_takes_an_event_once_per_consumer(engine: AsyncEngine) -
 async def test_an_inbox_claim_rolled_back_with_its_effect_can_be_taken_again(
     engine: AsyncEngine,
 ) -> None:
-    envelope = make_envelope(_event(), producer="registration", correlation_id="c")
+    envelope = make_envelope(submitted_event(), producer="registration", correlation_id="c")
     async with _uow(engine) as uow:
         assert await claim_in_inbox(uow, tables=messaging, consumer="a", envelope=envelope)
         # the handler failed: no commit
