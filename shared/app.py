@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from shared.auth import TokenVerifier
 from shared.http import (
     install_correlation_and_metrics,
     install_error_handlers,
@@ -58,6 +59,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_correlation_and_metrics(app, service=settings.service_name)
 

@@ -1,9 +1,12 @@
 """The project's exception tree, and its translation to RFC 9457 problem details.
 
 ServiceError                 a request could not be served; carries `code` and `status`
+├── Unauthorized             401: no token, or a token that does not verify
+├── Forbidden                403: the caller's role may not use this route
 ├── NotFound                 404: missing, or not the caller's to see
 ├── Conflict                 409
-└── RuleViolation            422: a domain rule refused the input
+├── RuleViolation            422: a domain rule refused the input
+└── TooManyRequests          429: a rate limit; carries Retry-After
 MessagingError               a broker-side failure (not an HTTP concern)
 ├── MalformedMessage         a message that is not a valid envelope: dead-letter it
 └── UnroutableEvent          the broker returned a mandatory publish: keep it pending
@@ -28,6 +31,7 @@ class ServiceError(Exception):
         code: str | None = None,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -35,6 +39,29 @@ class ServiceError(Exception):
             self.code = code
         self.field = field
         self.extra = extra or {}
+        self.headers = headers or {}
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+    title = "Unauthorized"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        cls_code = type(self).code
+        super().__init__(
+            detail,
+            code=code,
+            headers={
+                "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{detail}"'
+            },
+        )
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
 
 
 class NotFound(ServiceError):
@@ -53,6 +80,19 @@ class RuleViolation(ServiceError):
     status = 422
     code = "rule_violation"
     title = "Unprocessable content"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(
+            detail,
+            extra={"retry_after": retry_after_s},
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class MessagingError(Exception):

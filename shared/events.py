@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from shared.context import current_correlation_id
 
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
-Language = Literal["fi", "sv", "en"]
 
 
 class Envelope(BaseModel):
@@ -95,32 +94,3 @@ def make_envelope(
         correlation_id=correlation_id or current_correlation_id(),
         payload=payload.model_dump(mode="json"),
     )
-
-
-# --- Event models -------------------------------------------------------------------------
-
-
-class Contact(BaseModel):
-    """A contact person as events carry it: enough to write to them in their language."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    name: str
-    email: EmailStr
-    language: Language = "fi"
-    role: str | None = None
-    participates: bool = True
-
-
-@register
-class RegistrationSubmitted(EventPayload):
-    """An organisation submitted a registration for a deployment period."""
-
-    event_type: ClassVar[str] = "registration.submitted"
-    version: ClassVar[int] = 1
-
-    registration_id: uuid.UUID
-    organisation_name: str
-    business_id: str
-    contacts: list[Contact]
-    submitted_at: AwareDatetime

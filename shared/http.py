@@ -99,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
             field=exc.field,
             **exc.extra,
         )
-        return problem_response(request, problem)
+        return problem_response(request, problem, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import shared.contracts  # noqa: F401  (registers every event model for parse_payload)
 from shared.db import create_engine, ping, session_factory
 from shared.messaging.broker import Broker
 from shared.messaging.inbox import EventConsumer, Handler

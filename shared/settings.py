@@ -5,10 +5,22 @@ from __future__ import annotations
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
+JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"]
+
+# The development signing key: every service shares it so `make run` works out of the box.
+# Production refuses it (see `_production_needs_real_secrets`).
+DEV_AUTH_SECRET = "development-only-signing-key-do-not-use-in-production"
 
 
 def normalise_database_url(url: str) -> str:
@@ -59,6 +71,17 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool | None = None  # None: JSON when stderr is not a terminal
+    # Access tokens (OAuth2 client credentials, JWT). Verification uses, in order: the JWKS
+    # URL of an identity provider, the public key (PEM) for RS256/ES256/EdDSA, or the shared
+    # secret for HS*. The registration service signs with the secret or the private key.
+    auth_algorithm: JwtAlgorithm = "HS256"
+    auth_secret: SecretStr = SecretStr(DEV_AUTH_SECRET)
+    auth_public_key: str | None = None
+    auth_private_key: SecretStr | None = None
+    auth_jwks_url: str | None = None
+    auth_issuer: str = "kanta-deployments"
+    auth_audience: str = "kanta-deployments"
+    auth_leeway_s: int = Field(default=30, ge=0, le=300)
 
     @field_validator("database_url")
     @classmethod
@@ -78,6 +101,16 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 "AMQP_URL uses RabbitMQ's default guest user; set a real user and password "
                 "outside development"
+            )
+        if (
+            self.environment == "production"
+            and self.auth_jwks_url is None
+            and self.auth_public_key is None
+            and self.auth_secret.get_secret_value() == DEV_AUTH_SECRET
+        ):
+            raise ValueError(
+                "AUTH_SECRET is the development key; set AUTH_SECRET, AUTH_PUBLIC_KEY or "
+                "AUTH_JWKS_URL outside development"
             )
         return self
 

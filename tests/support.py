@@ -10,7 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -21,7 +21,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
 
-from shared.events import Contact, RegistrationSubmitted
+from shared.auth import Principal, Role, TokenIssuer
+from shared.contracts.common import Contact, PeriodRef
+from shared.contracts.registration import OrganisationRef, RegistrationSubmitted
+from shared.settings import ServiceSettings
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -190,12 +193,53 @@ async def catch_events(
             await channel.close()
 
 
-def submitted_event(name: str = "Esimerkki Terveys Oy") -> RegistrationSubmitted:
+def submitted_event(
+    name: str = "Esimerkki Terveys Oy",
+    *,
+    contacts: list[Contact] | None = None,
+    registration_required: bool = True,
+) -> RegistrationSubmitted:
     """A `registration.submitted` payload with a new registration id and one Finnish contact."""
     return RegistrationSubmitted(
         registration_id=uuid.uuid4(),
-        organisation_name=name,
-        business_id="2077474-0",
-        contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
+        state="submitted",
+        organisation=OrganisationRef(
+            name=name, business_id="2077474-0", domain="health_care", sector="private"
+        ),
+        service="patient_data_repository",
+        reason="first_deployment",
+        period=PeriodRef(year=2027, number=1),
+        planned_production_start=date(2027, 4, 15),
+        registration_required=registration_required,
+        warnings=[],
+        contacts=contacts
+        or [
+            Contact(
+                name="Maija",
+                email="maija@example.fi",
+                language="fi",
+                role="technical",
+                participates=True,
+            )
+        ],
         submitted_at=datetime.now(UTC),
     )
+
+
+def bearer(
+    settings: ServiceSettings,
+    role: Role = "staff",
+    business_id: str | None = None,
+    *,
+    client_id: str | None = None,
+    ttl_s: int = 900,
+    now: float | None = None,
+) -> dict[str, str]:
+    """An `Authorization` header with a token the services accept (signed with their key)."""
+    if role == "organisation" and business_id is None:
+        business_id = "2077474-0"
+    principal = Principal(
+        client_id=client_id or unique("client"), role=role, business_id=business_id
+    )
+    token = TokenIssuer(settings, ttl_s=ttl_s).issue(principal, now=now)
+    return {"Authorization": f"Bearer {token}"}

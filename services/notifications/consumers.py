@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.notifications import handlers
-from shared.events import Envelope, EventPayload, RegistrationSubmitted
+from shared.events import Envelope, EventPayload
+from shared.contracts.registration import RegistrationSubmitted
 from shared.runtime import ConsumerSpec
 from shared.uow import UnitOfWork
 

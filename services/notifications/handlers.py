@@ -25,7 +25,9 @@ from services.notifications.rendering import (
     render,
 )
 from shared.errors import NotFound
-from shared.events import Contact, Envelope, RegistrationSubmitted
+from shared.events import Envelope
+from shared.contracts.common import Contact
+from shared.contracts.registration import RegistrationSubmitted
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 

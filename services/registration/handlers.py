@@ -16,7 +16,8 @@ from services.registration.models import (
     RegistrationPublic,
 )
 from shared.errors import NotFound
-from shared.events import Contact, RegistrationSubmitted
+from shared.contracts.common import Contact
+from shared.contracts.registration import RegistrationSubmitted
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 

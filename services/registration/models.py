@@ -13,7 +13,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.registration.domain import RegistrationState, normalise_business_id
-from shared.events import Language
+from shared.contracts.common import Language
 from shared.messaging.tables import messaging_tables
 from shared.types import UTCDateTime
 

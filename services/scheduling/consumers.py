@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.scheduling import handlers
-from shared.events import RegistrationSubmitted
+from shared.contracts.registration import RegistrationSubmitted
 from shared.runtime import ConsumerSpec
 
 

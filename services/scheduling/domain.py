@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.events import Contact
+from shared.contracts.common import Contact
 
 
 def participants(contacts: list[Contact]) -> list[Contact]:

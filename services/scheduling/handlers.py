@@ -8,7 +8,8 @@ from services.scheduling import repository
 from services.scheduling.domain import participants
 from services.scheduling.models import KnownRegistration, KnownRegistrationPublic, ParticipantPublic
 from shared.errors import NotFound
-from shared.events import Envelope, EventPayload, RegistrationSubmitted
+from shared.events import Envelope, EventPayload
+from shared.contracts.registration import RegistrationSubmitted
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 

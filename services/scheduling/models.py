@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.events import Language
+from shared.contracts.common import Language
 from shared.messaging.tables import messaging_tables
 from shared.types import UTCDateTime
 

@@ -16,7 +16,8 @@ from services.scheduling import handlers as scheduling_handlers
 from services.scheduling.main import MIGRATIONS, build_runtime
 from services.scheduling.models import KnownRegistration, messaging, metadata
 from services.scheduling.settings import SchedulingSettings
-from shared.events import Envelope, EventPayload, RegistrationSubmitted, make_envelope
+from shared.events import Envelope, EventPayload, make_envelope
+from shared.contracts.registration import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.deadletters import DeadLetter, read_dead_letters, replay_dead_letters
 from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER

@@ -10,7 +10,9 @@ from typing import Any
 from services.notifications import handlers
 from services.notifications.main import create_app
 from services.notifications.settings import NotificationsSettings
-from shared.events import Contact, RegistrationSubmitted, make_envelope
+from shared.events import make_envelope
+from shared.contracts.common import Contact
+from shared.contracts.registration import RegistrationSubmitted
 from shared.runtime import Runtime
 from tests.support import CapturingHandler, eventually, running, unique
 

@@ -18,7 +18,9 @@ from services.notifications.models import Mail, messaging
 from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
 from shared.db import create_engine, session_factory
-from shared.events import Contact, Envelope, RegistrationSubmitted, make_envelope
+from shared.events import Envelope, make_envelope
+from shared.contracts.common import Contact
+from shared.contracts.registration import RegistrationSubmitted
 from shared.migrations import upgrade_to_head
 from shared.types import utcnow
 from shared.uow import UnitOfWork

@@ -27,7 +27,9 @@ from services.notifications.models import Mail, Suppression
 from services.notifications.rendering import ReceiptContext, render
 from services.notifications.settings import NotificationsSettings
 from shared.db import create_engine, session_factory
-from shared.events import Contact, Envelope, RegistrationSubmitted, make_envelope
+from shared.events import Envelope, make_envelope
+from shared.contracts.common import Contact
+from shared.contracts.registration import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.topology import declare_exchange
 from shared.migrations import upgrade_to_head

@@ -18,7 +18,7 @@ from services.registration.settings import RegistrationSettings
 from services.scheduling.main import build_runtime as build_scheduling
 from services.scheduling.models import KnownRegistration
 from services.scheduling.settings import SchedulingSettings
-from shared.events import RegistrationSubmitted
+from shared.contracts.registration import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import Broker
 from shared.messaging.outbox import claim_due, pending_event_ids

@@ -1,0 +1,52 @@
+"""Value types that several services' events share."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Language = Literal["fi", "sv", "en"]
+Domain = Literal["health_care", "social_welfare", "pharmacy"]
+Sector = Literal["public", "private"]
+ContactRole = Literal[
+    "administrative",
+    "technical",
+    "data_protection_officer",
+    "archivist",
+    "implementer",
+    "reader",
+]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Contact(_Value):
+    """A contact person as events carry it: enough to write to them in their language."""
+
+    name: str
+    email: EmailStr
+    language: Language = "fi"
+    role: ContactRole | None = None
+    participates: bool = True
+
+
+class PeriodRef(_Value):
+    """A deployment period named as the API names it: `{"year": 2027, "number": 1}`."""
+
+    year: int = Field(ge=2000, le=2100)
+    number: int = Field(ge=1, le=3)
+
+
+class Participant(_Value):
+    """One enrolled person of a session (a contact of an accepted registration)."""
+
+    enrolment_id: uuid.UUID
+    registration_id: uuid.UUID
+    name: str
+    email: EmailStr
+    language: Language = "fi"
+    role: ContactRole | None = None

@@ -1,0 +1,169 @@
+"""Events of the scheduling service (`period.*`, `session.*`, `enrolment.*`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.contracts.common import Domain, Language, Participant, PeriodRef
+from shared.events import EventPayload, register
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PeriodInfo(_Value):
+    """A deployment period and its registration window (dates are Finnish calendar days)."""
+
+    period_id: uuid.UUID
+    year: int
+    number: int
+    starts_on: date
+    ends_on: date
+    registration_opens_on: date
+    registration_closes_on: date
+
+
+class LocalizedText(_Value):
+    fi: str
+    sv: str
+    en: str | None = None
+
+
+class Audience(_Value):
+    services: list[str] | None = None
+    domains: list[Domain] | None = None
+    roles: list[str] | None = None
+
+
+class SessionInfo(_Value):
+    """A session as events carry it, with what a calendar invitation needs.
+
+    `uid` is stable for the session's life; `sequence` rises on every change (RFC 5545).
+    Times are aware UTC instants; show them in Europe/Helsinki.
+    """
+
+    session_id: uuid.UUID
+    uid: str
+    sequence: int
+    period_id: uuid.UUID
+    period: PeriodRef
+    kind: Literal["preparation", "training"]
+    title: LocalizedText
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    online_url: str | None = None
+    place: str | None = None
+    language: Language
+    capacity: int
+    audience: Audience = Audience()
+    status: Literal["draft", "scheduled", "cancelled"] = "scheduled"
+
+
+@register
+class PeriodPublished(PeriodInfo, EventPayload):
+    """Staff published a period; its window is now what registrations are checked against."""
+
+    event_type: ClassVar[str] = "period.published"
+    version: ClassVar[int] = 1
+
+
+@register
+class PeriodUpdated(PeriodInfo, EventPayload):
+    """Staff changed the dates of a published period."""
+
+    event_type: ClassVar[str] = "period.updated"
+    version: ClassVar[int] = 1
+
+
+@register
+class SessionPublished(EventPayload):
+    event_type: ClassVar[str] = "session.published"
+    version: ClassVar[int] = 1
+
+    session: SessionInfo
+
+
+class FieldChange(_Value):
+    old: Any
+    new: Any
+
+
+@register
+class SessionRescheduled(EventPayload):
+    """Time or place of a published session changed; one event may fold several edits.
+
+    `changes` maps a field (`starts_at`, `ends_at`, `place`, `online_url`) to old → new;
+    `participants` are the confirmed participants to tell.
+    """
+
+    event_type: ClassVar[str] = "session.rescheduled"
+    version: ClassVar[int] = 1
+
+    session: SessionInfo
+    changes: dict[str, FieldChange]
+    participants: list[Participant] = Field(default_factory=list)
+
+
+@register
+class SessionCancelled(EventPayload):
+    event_type: ClassVar[str] = "session.cancelled"
+    version: ClassVar[int] = 1
+
+    session: SessionInfo
+    participants: list[Participant] = Field(default_factory=list)
+    note: str | None = None
+
+
+class EnrolmentEvent(EventPayload):
+    """What every `enrolment.*` event carries."""
+
+    enrolment_id: uuid.UUID
+    participant: Participant
+    session: SessionInfo
+    feed_url: str | None = None
+
+
+@register
+class EnrolmentConfirmed(EnrolmentEvent):
+    event_type: ClassVar[str] = "enrolment.confirmed"
+    version: ClassVar[int] = 1
+
+
+@register
+class EnrolmentWaitlisted(EnrolmentEvent):
+    event_type: ClassVar[str] = "enrolment.waitlisted"
+    version: ClassVar[int] = 1
+
+    position: int
+
+
+@register
+class EnrolmentPromoted(EnrolmentEvent):
+    """A freed seat went to this participant from the waiting list."""
+
+    event_type: ClassVar[str] = "enrolment.promoted"
+    version: ClassVar[int] = 1
+
+
+@register
+class EnrolmentCancelled(EnrolmentEvent):
+    event_type: ClassVar[str] = "enrolment.cancelled"
+    version: ClassVar[int] = 1
+
+    reason: str | None = None
+
+
+@register
+class SessionReminderDue(EnrolmentEvent):
+    """Emitted once per participant and offset (`offset` as ISO 8601 duration, e.g. P7D)."""
+
+    event_type: ClassVar[str] = "session.reminder_due"
+    version: ClassVar[int] = 1
+
+    offset: str
+    due_at: AwareDatetime
