@@ -48,14 +48,11 @@ class Unauthorized(ServiceError):
     title = "Unauthorized"
 
     def __init__(self, detail: str, *, code: str | None = None) -> None:
-        cls_code = type(self).code
-        super().__init__(
-            detail,
-            code=code,
-            headers={
-                "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{detail}"'
-            },
-        )
+        # RFC 6750 §3: no `error` when no token was sent; `invalid_token` when one was bad.
+        challenge = 'Bearer realm="kanta"'
+        if code is not None and code != "unauthorized":
+            challenge += ', error="invalid_token"'
+        super().__init__(detail, code=code, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(ServiceError):
