@@ -15,6 +15,7 @@ from shared.http import (
     install_operational_routes,
 )
 from shared.logging import configure_logging
+from shared.ratelimit import RateLimiter
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
@@ -60,6 +61,11 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.rate_limiter = RateLimiter(
+        writes=settings.rate_limit_writes,
+        token=settings.rate_limit_token,
+        storage_url=settings.rate_limit_storage_url,
+    )
     install_error_handlers(app)
     install_correlation_and_metrics(app, service=settings.service_name)
 

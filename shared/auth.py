@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from shared.errors import Forbidden, Unauthorized
+from shared.ratelimit import WRITE_METHODS, RateLimiter
 from shared.settings import ServiceSettings
 
 Role = Literal["organisation", "staff"]
@@ -159,6 +160,10 @@ async def _caller(
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal
+    if request.method in WRITE_METHODS:
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None:
+            limiter.hit("writes", principal.client_id)
     return principal
 
 

@@ -82,6 +82,21 @@ class ServiceSettings(BaseSettings):
     auth_issuer: str = "kanta-deployments"
     auth_audience: str = "kanta-deployments"
     auth_leeway_s: int = Field(default=30, ge=0, le=300)
+    # Per API client; see shared/ratelimit.py. Format of the `limits` library: "300/minute".
+    rate_limit_writes: str = "300/minute"
+    rate_limit_token: str = "30/minute"
+    rate_limit_storage_url: str = "memory://"
+
+    @field_validator("rate_limit_writes", "rate_limit_token")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '300/minute'") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from shared.settings import ServiceSettings, database_url_field
 
 
@@ -10,3 +12,4 @@ class RegistrationSettings(ServiceSettings):
 
     service_name: str = "registration"
     database_url: str = database_url_field("registration")
+    token_ttl_s: int = Field(default=900, ge=60, le=86_400)
