@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -46,6 +47,21 @@ SERVICES = (
     ("notifications", "NOTIFICATIONS_PORT", 8003),
 )
 SINK = "smtp-sink"
+# label, arguments of `onboarding clients create`
+DEMO_CLIENTS = (
+    ("staff", ["--staff", "--client-id", "demo-staff", "--name", "Demo staff"]),
+    (
+        "organisation",
+        [
+            "--organisation",
+            "2077474-0",
+            "--client-id",
+            "demo-organisation",
+            "--name",
+            "Demo organisation (Esimerkki Terveys Oy)",
+        ],
+    ),
+)
 BROKER_TIMEOUT_S = 5.0
 COLOURS = ("36", "35", "33", "32", "34", "31")
 
@@ -414,6 +430,22 @@ def run(
         sup.say(f"migrations failed (exit code {migrate.proc.returncode})", err=True)
         return 1
 
+    # 1b. demo API clients (their secrets are new on every start)
+    demo: list[tuple[str, dict[str, str]]] = []
+    if "registration" in names:
+        for label, args in DEMO_CLIENTS:
+            created = subprocess.run(
+                [python, "-m", "services.registration.onboarding", "clients", "create", *args],
+                env=sup.env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if created.returncode != 0:
+                sup.say(f"could not create the demo {label} client: {created.stderr}", err=True)
+                return 1
+            demo.append((label, json.loads(created.stdout)))
+
     # 2. the SMTP sink and the services; nobody prints until all are forked
     sup.spawn(
         SINK,
@@ -490,6 +522,19 @@ def run(
     else:
         lines.append(f"  {'mail':<{width}}  sent to SMTP {smtp[0]}:{smtp[1]} (SMTP_HOST/SMTP_PORT)")
     lines.append(f"  {'data':<{width}}  {shown(var_dir)}")
+    if demo:
+        lines.append("Demo API clients (OAuth2 client credentials; new secrets on every start):")
+        for label, credentials in demo:
+            lines.append(
+                f"  {label:<13} client_id={credentials['client_id']}"
+                f"  client_secret={credentials['client_secret']}"
+            )
+        staff = demo[0][1]
+        lines.append(
+            f"  token: curl -s -X POST http://{HOST}:{ports['registration']}/v1/token "
+            f"-d grant_type=client_credentials -d client_id={staff['client_id']} "
+            f"-d client_secret={staff['client_secret']}"
+        )
     lines.append("Ctrl+C stops everything.")
     lines.append("")
     with sup._print_lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -186,6 +188,23 @@ def test_runs_the_three_services_and_stops_them_on_sigterm(
         smtp.send_message(message)
     saved = list((runner.var_dir / "mail").glob("*.eml"))
     assert len(saved) == 1 and b"Subject: Testiviesti" in saved[0].read_bytes()
+
+    # The demo clients it prints get tokens of their roles.
+    for label, role in (("staff", "staff"), ("organisation", "organisation")):
+        found = re.search(
+            rf"^\s*{label}\s+client_id=(\S+)\s+client_secret=(\S+)$", runner.output(), re.M
+        )
+        assert found, runner.output()
+        form = urllib.parse.urlencode(
+            {
+                "grant_type": "client_credentials",
+                "client_id": found[1],
+                "client_secret": found[2],
+            }
+        ).encode()
+        url = f"http://127.0.0.1:{runner.ports['registration']}/v1/token"
+        with urllib.request.urlopen(url, data=form, timeout=5) as response:
+            assert json.loads(response.read())["role"] == role
 
     pids = runner.pids()
     assert set(pids) == {*SERVICES, "smtp-sink"}, runner.output()
