@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -12,11 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import correlation_id_var
 from shared.errors import ServiceError
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -157,8 +161,36 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem_response(request, problem, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A constraint caught a concurrent write the domain checks could not see.
+        log.warning("write refused by a database constraint: %s", exc.orig)
+        problem = Problem(
+            type=_type_uri("conflicting_write"),
+            title="Conflict",
+            status=409,
+            detail="Another request changed the same data at the same moment; nothing of this "
+            "request was saved. Read the current state and try again.",
+            code="conflicting_write",
+        )
+        return problem_response(request, problem)
+
+    @app.exception_handler(DBAPIError)
+    async def _storage(request: Request, exc: DBAPIError) -> JSONResponse:
+        log.error("database failure, transaction rolled back: %s", exc.orig)
+        problem = Problem(
+            type=_type_uri("storage_unavailable"),
+            title="Service unavailable",
+            status=503,
+            detail="The database could not complete the request; nothing was saved. "
+            "Try again in a moment.",
+            code="storage_unavailable",
+        )
+        return problem_response(request, problem, headers={"Retry-After": "5"})
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", exc_info=exc)
         problem = Problem(
             type=_type_uri("internal_error"),
             title="Internal error",
