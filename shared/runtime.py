@@ -48,6 +48,7 @@ class Runtime:
     migrations: Path
     consumer_specs: list[ConsumerSpec] = field(default_factory=list)
     engine: AsyncEngine = field(init=False)
+    relay_engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -64,8 +65,13 @@ class Runtime:
             connection_name=s.service_name,
             reconnect_interval_s=s.broker_reconnect_interval_s,
         )
+        # The relay has its own small pool on PostgreSQL, so that consumers holding every
+        # connection of the main pool can never starve it (SQLite serialises writes anyway).
+        self.relay_engine = (
+            self.engine if s.is_sqlite else create_engine(s.database_url, pool_size=2)
+        )
         self.relay = OutboxRelay(
-            engine=self.engine,
+            engine=self.relay_engine,
             tables=self.tables,
             broker=self.broker,
             service=s.service_name,
@@ -120,6 +126,8 @@ class Runtime:
         self._tasks.clear()
         await self.broker.close()
         await self.engine.dispose()
+        if self.relay_engine is not self.engine:
+            await self.relay_engine.dispose()
 
     async def readiness(self) -> dict[str, str]:
         """`ok` or the reason, for the database and the broker."""

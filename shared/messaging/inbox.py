@@ -10,6 +10,7 @@ messages go straight to the dead-letter queue. Nothing here crashes the consumer
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,9 +23,11 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shared.context import correlation_id_var, event_id_var
-from shared.db import insert_ignoring_conflicts
 from shared.errors import MalformedMessage
 from shared.events import Envelope, EventPayload, UnknownEventType, parse_payload
 from shared.messaging.amqp import copy_message, from_amqp_message
@@ -52,19 +55,25 @@ async def claim_in_inbox(
 ) -> bool:
     """Record the event as processed by `consumer`; False when it already was."""
     session = uow.session
-    values = {
-        "consumer": consumer,
-        "event_id": envelope.event_id,
-        "event_type": envelope.event_type,
-        "processed_at": utcnow(),
-    }
-    statement = (
-        insert_ignoring_conflicts(session, tables.inbox)
-        .values(**values)
-        .returning(tables.inbox.c.event_id)
+    # Core on the session's connection: the same transaction, without the ORM's overhead.
+    connection = await session.connection()
+    statement = _claim_statement(connection.dialect.name, tables.inbox)
+    result = await connection.execute(
+        statement,
+        {
+            "consumer": consumer,
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "processed_at": utcnow(),
+        },
     )
-    result = await session.exec(statement)
     return result.first() is not None
+
+
+@functools.cache
+def _claim_statement(dialect: str, inbox: Table) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
 
 
 class EventConsumer:

@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from shared.context import correlation_id_var
+from shared.contracts.registration import RegistrationSubmitted
 from shared.events import (
     Envelope,
-    RegistrationSubmitted,
     UnknownEventType,
     make_envelope,
     parse_payload,
@@ -116,3 +116,31 @@ def test_payload_is_a_tolerant_reader_but_checks_what_it_needs() -> None:
     broken = envelope.model_copy(update={"payload": {**envelope.payload, "contacts": "nobody"}})
     with pytest.raises(ValidationError):
         parse_payload(broken)
+
+
+def test_every_event_of_the_contracts_is_registered_once_under_its_own_type() -> None:
+    import shared.contracts  # noqa: F401  (registers every model)
+    from shared.events import known_event_types
+
+    known = dict(known_event_types())
+    for name in (
+        "registration.submitted",
+        "registration.accepted",
+        "registration.moved",
+        "registration.withdrawn",
+        "period.published",
+        "session.published",
+        "session.rescheduled",
+        "session.cancelled",
+        "session.reminder_due",
+        "enrolment.confirmed",
+        "enrolment.waitlisted",
+        "enrolment.promoted",
+        "enrolment.cancelled",
+        "notice.received",
+        "deployment_test.succeeded",
+        "deployment_test.report_overdue",
+        "customership.formed",
+    ):
+        assert known.get(name) == 1, name
+        assert payload_model(name, 1).event_type == name
