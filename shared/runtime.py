@@ -92,6 +92,7 @@ class Runtime:
                 max_retries=s.max_retries,
                 retry_delay_ms=s.retry_delay_ms,
                 queue_expires_ms=s.queue_expires_ms,
+                batch_max=s.consumer_batch_max,
             )
             self.consumers.append(consumer)
             self.broker.on_connected(consumer.start)

@@ -61,6 +61,8 @@ class ServiceSettings(BaseSettings):
     # Queues of throw-away environments (tests) can expire when unused; None keeps them.
     queue_expires_ms: int | None = Field(default=None, ge=1000)
     prefetch: int = Field(default=64, ge=1, le=10_000)
+    # Deliveries waiting together are applied in one transaction, up to this many.
+    consumer_batch_max: int = Field(default=50, ge=1, le=1_000)
     retry_delay_ms: int = Field(default=5_000, ge=10)
     max_retries: int = Field(default=3, ge=0, le=100)
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)

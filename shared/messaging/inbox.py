@@ -10,10 +10,14 @@ messages go straight to the dead-letter queue. Nothing here crashes the consumer
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aio_pika.abc import (
@@ -70,6 +74,28 @@ async def claim_in_inbox(
     return result.first() is not None
 
 
+async def claim_many_in_inbox(
+    uow: UnitOfWork, *, tables: MessagingTables, consumer: str, envelopes: list[Envelope]
+) -> set[uuid.UUID]:
+    """Record several events in one statement; returns the ids that were new."""
+    connection = await uow.session.connection()
+    statement = _claim_statement(connection.dialect.name, tables.inbox)
+    now = utcnow()
+    result = await connection.execute(
+        statement,
+        [
+            {
+                "consumer": consumer,
+                "event_id": envelope.event_id,
+                "event_type": envelope.event_type,
+                "processed_at": now,
+            }
+            for envelope in envelopes
+        ],
+    )
+    return {row[0] for row in result.all()}
+
+
 @functools.cache
 def _claim_statement(dialect: str, inbox: Table) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -93,6 +119,7 @@ class EventConsumer:
         max_retries: int = 3,
         retry_delay_ms: int = 5_000,
         queue_expires_ms: int | None = None,
+        batch_max: int = 50,
     ) -> None:
         self.name = name
         self._service = service
@@ -107,6 +134,9 @@ class EventConsumer:
         self._queue_expires_ms = queue_expires_ms
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
+        self._batch_max = batch_max
+        self._waiting: list[_Pending] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def inbox_name(self) -> str:
@@ -148,7 +178,7 @@ class EventConsumer:
             await self._dead_letter(message, reason=_reason(exc), error=exc)
             return
         try:
-            applied = await self._apply(handler, envelope, payload)
+            applied = await self._apply_batched(handler, envelope, payload)
         except Exception as exc:
             await self._retry_or_dead_letter(message, envelope, exc)
             return
@@ -159,6 +189,78 @@ class EventConsumer:
             EVENTS_DUPLICATE.labels(self._service, self.name).inc()
             log.info("event already applied, skipped", extra={"event_type": envelope.event_type})
         await message.ack()
+
+    async def _apply_batched(
+        self, handler: Handler, envelope: Envelope, payload: EventPayload
+    ) -> bool:
+        """Apply the event, sharing one transaction with the deliveries waiting beside it.
+
+        Deliveries that arrive while a transaction runs wait and go together in the next one
+        (one commit for many events; under light load every batch is a single event). If a
+        batch fails, each of its events is applied again on its own, so a failure stays the
+        failing event's: it alone is retried or dead-lettered.
+        """
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Pending(handler, envelope, payload, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name=f"inbox-{self.name}")
+        return await done
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(0)  # let deliveries of this same moment join
+            batch = self._waiting[: self._batch_max]
+            del self._waiting[: self._batch_max]
+            if len(batch) == 1:
+                await self._settle_alone(batch[0])
+                continue
+            try:
+                results = await self._apply_many(batch)
+            except _HandlerFailed as failed:
+                # That event alone fails; the others go again, together, in the next round.
+                batch[failed.index].done.set_exception(failed.error)
+                self._waiting[:0] = batch[: failed.index] + batch[failed.index + 1 :]
+                continue
+            except Exception as exc:  # the commit itself: apply each on its own
+                log.info("batch of %d failed, applying one by one: %r", len(batch), exc)
+                for pending in batch:
+                    await self._settle_alone(pending)
+                continue
+            for pending, applied in zip(batch, results, strict=True):
+                pending.done.set_result(applied)
+
+    async def _settle_alone(self, pending: _Pending) -> None:
+        try:
+            with _event_context(pending.envelope):
+                applied = await self._apply(pending.handler, pending.envelope, pending.payload)
+        except Exception as exc:
+            pending.done.set_exception(exc)
+        else:
+            pending.done.set_result(applied)
+
+    async def _apply_many(self, batch: list[_Pending]) -> list[bool]:
+        async with self._uow_factory() as uow:
+            new = await claim_many_in_inbox(
+                uow,
+                tables=self._tables,
+                consumer=self.inbox_name,
+                envelopes=[p.envelope for p in batch],
+            )
+            results: list[bool] = []
+            for index, pending in enumerate(batch):
+                event_id = pending.envelope.event_id
+                if event_id not in new:
+                    results.append(False)
+                    continue
+                new.discard(event_id)  # the same event twice in one batch: once
+                try:
+                    with _event_context(pending.envelope):
+                        await pending.handler(uow, pending.payload, pending.envelope)
+                except Exception as exc:
+                    raise _HandlerFailed(index, exc) from exc
+                results.append(True)
+            await uow.commit()
+        return results
 
     async def _apply(self, handler: Handler, envelope: Envelope, payload: EventPayload) -> bool:
         async with self._uow_factory() as uow:
@@ -222,6 +324,33 @@ class EventConsumer:
         await self._channel.default_exchange.publish(
             copy_message(message, headers=headers), routing_key=queue, mandatory=True
         )
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.index = index
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _Pending:
+    handler: Handler
+    envelope: Envelope
+    payload: EventPayload
+    done: asyncio.Future[bool]
+
+
+@contextlib.contextmanager
+def _event_context(envelope: Envelope) -> Iterator[None]:
+    """Logs and emitted events of a handler carry its own event's ids, also in a batch."""
+    correlation_token = correlation_id_var.set(envelope.correlation_id)
+    event_token = event_id_var.set(str(envelope.event_id))
+    try:
+        yield
+    finally:
+        correlation_id_var.reset(correlation_token)
+        event_id_var.reset(event_token)
 
 
 def _reason(exc: BaseException) -> str:
