@@ -15,6 +15,7 @@ from shared.http import (
     install_operational_routes,
 )
 from shared.logging import configure_logging
+from shared.openapi import install_problem_openapi
 from shared.ratelimit import RateLimiter
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
@@ -76,4 +77,5 @@ def create_service_app(
     install_operational_routes(app, readiness)
     for router in routers:
         app.include_router(router)
+    install_problem_openapi(app)
     return app

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import CapturingHandler, eventually, free_port, smtp_server
+from tests.processes import Service, running_system
+from tests.support import CapturingHandler, eventually, smtp_server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 
 SERVICES = ("registration", "scheduling", "notifications")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Service:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log_records(self) -> list[dict[str, object]]:
-        records = []
-        for line in self.log.read_text(errors="replace").splitlines():
-            with contextlib.suppress(json.JSONDecodeError):
-                records.append(json.loads(line))
-        return records
 
 
 @pytest.fixture
@@ -52,65 +28,9 @@ def mail() -> Iterator[tuple[int, CapturingHandler]]:
 async def system(
     tmp_path: Path, bus_names: tuple[str, str], mail: tuple[int, CapturingHandler]
 ) -> AsyncIterator[dict[str, Service]]:
-    exchange, prefix = bus_names
     smtp_port, _ = mail
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "EXCHANGE": exchange,
-        "QUEUE_PREFIX": prefix,
-        "QUEUE_EXPIRES_MS": str(15 * 60 * 1000),
-        "LOG_JSON": "true",
-        "OUTBOX_POLL_INTERVAL_S": "0.2",
-        "MAIL_POLL_INTERVAL_S": "0.2",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_port),
-        **{f"{name.upper()}_DATABASE_URL": f"sqlite:///{tmp_path / name}.db" for name in SERVICES},
-    }
-    env.pop("DATABASE_URL", None)
-    services: dict[str, Service] = {}
-    try:
-        for name in SERVICES:
-            port = free_port()
-            log = tmp_path / f"{name}.log"
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    f"services.{name}.main:create_app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-            services[name] = Service(name, port, process, log)
-        async with httpx.AsyncClient(timeout=2) as client:
-            for service in services.values():
-
-                async def ready(s: Service = service) -> bool:
-                    assert s.process.poll() is None, s.log.read_text()
-                    with contextlib.suppress(httpx.TransportError):
-                        return (await client.get(f"{s.url}/readyz")).status_code == 200
-                    return False
-
-                await eventually(ready, timeout=30, interval=0.2, what=f"{service.name} ready")
+    async with running_system(tmp_path, bus_names, smtp_port) as services:
         yield services
-    finally:
-        for service in services.values():
-            service.process.terminate()
-        for service in services.values():
-            try:
-                service.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                service.process.kill()
 
 
 async def test_a_registration_reaches_its_contact_by_mail_and_scheduling_by_event(
