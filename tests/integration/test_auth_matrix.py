@@ -127,3 +127,32 @@ async def test_every_route_refuses_missing_expired_and_foreign_tokens_and_wrong_
                 wrong.append(f"{method} {path} has no authentication dependency")
     assert wrong == []
     assert checked > 0
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_writes_are_rate_limited_per_client_with_retry_after(
+    service: str, make_settings: Callable[..., Any]
+) -> None:
+    main = importlib.import_module(f"services.{service}.main")
+    settings_module = importlib.import_module(f"services.{service}.settings")
+    settings = make_settings(
+        getattr(settings_module, f"{service.capitalize()}Settings"), rate_limit_writes="3/minute"
+    )
+    app: FastAPI = main.create_app(settings)
+    method, path, _ = next(
+        (m, p, d) for m, p, d in _routes(app) if m in ("POST", "PATCH") and (m, p) not in PUBLIC
+    )
+    one, other = bearer(settings, "staff"), bearer(settings, "staff")
+    async with running(app) as client:
+        url = _concrete(path)
+        first = [
+            (await client.request(method, url, headers=one, json={})).status_code for _ in range(3)
+        ]
+        assert 429 not in first
+        limited = await client.request(method, url, headers=one, json={})
+        assert limited.status_code == 429, limited.text
+        assert limited.json()["code"] == "rate_limited"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        reads = await client.get("/healthz", headers=one)
+        assert reads.status_code == 200
+        assert (await client.request(method, url, headers=other, json={})).status_code != 429
