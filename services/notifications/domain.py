@@ -10,6 +10,9 @@ from enum import StrEnum
 
 DEFAULT_LANGUAGE = "fi"
 
+# The last reply recorded on a mail that was never sent because its address is suppressed.
+SUPPRESSED_REPLY = "not sent: the address is on the suppression list"
+
 # Fixed namespace of this system's Message-IDs: the same key gives the same id for ever.
 MESSAGE_ID_NAMESPACE = uuid.UUID("6f1c3a52-9a0e-4d0c-8a55-4b2f0b7e1d3c")
 
@@ -173,3 +176,24 @@ def choose_language(requested: str | None, available: Collection[str]) -> str:
     if requested is not None and requested.strip().lower() in available:
         return requested.strip().lower()
     return DEFAULT_LANGUAGE
+
+
+# Fields of a rescheduled session in the order a mail lists their changes; others follow.
+CHANGE_ORDER = ("starts_at", "ends_at", "place", "online_url")
+
+
+def change_order(fields: Collection[str]) -> list[str]:
+    """Changed fields in reading order: time first, then place, then anything else by name."""
+    known = [name for name in CHANGE_ORDER if name in fields]
+    return known + sorted(name for name in fields if name not in CHANGE_ORDER)
+
+
+def audience_includes(
+    *,
+    services: Collection[str] | None,
+    domains: Collection[str] | None,
+    service: str,
+    domain: str,
+) -> bool:
+    """True when a session is meant for a registration of this service and domain (None: all)."""
+    return (services is None or service in services) and (domains is None or domain in domains)

@@ -1,4 +1,8 @@
-"""Use cases of the notifications service: one verb-named function each."""
+"""Use cases of the notifications service that change mails: sending, resending, suppressions.
+
+The mails events cause are queued in `registration_mails` and `session_mails` (through
+`queueing`); what the API reads is in `queries`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.notifications import repository
+from services.notifications import queries, repository
 from services.notifications.domain import (
+    SUPPRESSED_REPLY,
     MailStatus,
     RetryPolicy,
     SmtpReply,
@@ -18,105 +23,9 @@ from services.notifications.domain import (
     status_after_attempt,
 )
 from services.notifications.models import DeliveryPublic, Mail
-from services.notifications.rendering import (
-    REGISTRATION_RECEIVED,
-    ReceiptContext,
-    RenderedMail,
-    render,
-)
-from shared.errors import NotFound
-from shared.events import Envelope
-from shared.contracts.common import Contact
-from shared.contracts.registration import RegistrationSubmitted
+from shared.errors import Conflict, NotFound
 from shared.types import utcnow
 from shared.uow import UnitOfWork
-
-SUPPRESSED_REPLY = "not sent: the address is on the suppression list"
-
-
-async def queue_registration_receipts(
-    uow: UnitOfWork,
-    submitted: RegistrationSubmitted,
-    envelope: Envelope,
-    *,
-    message_id_domain: str,
-    on_queued: Callable[[], None],
-) -> int:
-    """Queue a receipt to each contact, in their language; return how many were queued.
-
-    Runs in the consumer's transaction (with the inbox claim). The unique key makes a second
-    run for the same event a no-op; a suppressed address gets a `suppressed` row instead.
-    """
-    now = utcnow()
-    contacts: dict[str, Contact] = {}
-    for contact in submitted.contacts:  # one receipt per address, to its first contact
-        contacts.setdefault(normalise_address(str(contact.email)), contact)
-    suppressed = await repository.suppressed_among(uow.session, emails=contacts)
-    queued = 0
-    for address, contact in contacts.items():
-        rendered = render(
-            REGISTRATION_RECEIVED.name,
-            ReceiptContext(
-                contact_name=contact.name,
-                organisation_name=submitted.organisation_name,
-                business_id=submitted.business_id,
-                registration_id=submitted.registration_id,
-                submitted_at=submitted.submitted_at,
-            ),
-            language=contact.language,
-        )
-        if await _queue_mail(
-            uow,
-            envelope=envelope,
-            recipient=address,
-            rendered=rendered,
-            registration_id=submitted.registration_id,
-            suppressed=address in suppressed,
-            message_id_domain=message_id_domain,
-            now=now,
-        ):
-            queued += 1
-    if queued:
-        uow.after_commit(on_queued)
-    return queued
-
-
-async def _queue_mail(
-    uow: UnitOfWork,
-    *,
-    envelope: Envelope,
-    recipient: str,
-    rendered: RenderedMail,
-    registration_id: uuid.UUID | None,
-    suppressed: bool,
-    message_id_domain: str,
-    now: datetime,
-) -> bool:
-    """Store one rendered mail caused by `envelope`; True when it is new and will be sent."""
-    mail = Mail(
-        event_id=envelope.event_id,
-        recipient=recipient,
-        template=rendered.template,
-        language=rendered.language,
-        message_id=message_id(
-            event_id=envelope.event_id,
-            recipient=recipient,
-            template=rendered.template,
-            domain=message_id_domain,
-        ),
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        registration_id=registration_id,
-        correlation_id=envelope.correlation_id,
-        status=MailStatus.SUPPRESSED if suppressed else MailStatus.QUEUED,
-        last_reply=SUPPRESSED_REPLY if suppressed else None,
-        next_attempt_at=None if suppressed else now,
-        created_at=now,
-        updated_at=now,
-    )
-    added = await repository.add_mail(uow.session, mail=mail)
-    return added and not suppressed
 
 
 @dataclass(frozen=True)
@@ -239,21 +148,70 @@ async def release_mails(
         await uow.commit()
 
 
-async def get_delivery(mail_id: uuid.UUID, uow: UnitOfWork) -> DeliveryPublic:
-    """One mail's delivery record, or NotFound."""
-    async with uow:
-        mail = await repository.get_mail(uow.session, mail_id=mail_id)
-    if mail is None:
-        raise NotFound(f"No delivery {mail_id}.", code="delivery_not_found")
-    return DeliveryPublic.model_validate(mail, from_attributes=True)
+async def resend_delivery(
+    uow: UnitOfWork,
+    *,
+    mail_id: uuid.UUID,
+    message_id_domain: str,
+    on_queued: Callable[[], None],
+    now: datetime | None = None,
+) -> DeliveryPublic:
+    """Queue a fresh copy of a mail (new Message-ID, linked to the original); staff only.
 
-
-async def list_deliveries(
-    registration_id: uuid.UUID, uow: UnitOfWork, *, limit: int
-) -> list[DeliveryPublic]:
-    """The delivery records of a registration's mails, oldest first."""
+    Refused while the address is suppressed: lift the suppression first.
+    """
+    now = now or utcnow()
     async with uow:
-        mails = await repository.list_mails(
-            uow.session, registration_id=registration_id, limit=limit
+        original = await repository.get_mail(uow.session, mail_id=mail_id)
+        if original is None:
+            raise queries.delivery_not_found(mail_id)
+        if await repository.suppressed_among(uow.session, emails={original.recipient}):
+            raise Conflict(
+                f"{original.recipient} is on the suppression list; lift the suppression "
+                "(DELETE /v1/suppressions/{email}) before resending.",
+                code="address_suppressed",
+                field="recipient",
+            )
+        # A copy is a mail of its own: a new key, so a new Message-ID, and never deduplicated
+        # against the original.
+        key = uuid.uuid4()
+        copy = Mail(
+            event_id=key,
+            recipient=original.recipient,
+            template=original.template,
+            language=original.language,
+            message_id=message_id(
+                event_id=key,
+                recipient=original.recipient,
+                template=original.template,
+                domain=message_id_domain,
+            ),
+            subject=original.subject,
+            body_text=original.body_text,
+            body_html=original.body_html,
+            calendar=original.calendar,
+            calendar_method=original.calendar_method,
+            registration_id=original.registration_id,
+            business_id=original.business_id,
+            resend_of=original.id,
+            correlation_id=original.correlation_id,
+            status=MailStatus.QUEUED,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
         )
-    return [DeliveryPublic.model_validate(mail, from_attributes=True) for mail in mails]
+        await repository.add_mail(uow.session, mail=copy)
+        uow.after_commit(on_queued)
+        await uow.commit()
+    return DeliveryPublic.model_validate(copy, from_attributes=True)
+
+
+async def lift_suppression(uow: UnitOfWork, *, email: str) -> None:
+    """Take an address off the suppression list, so mail may go to it again; staff only."""
+    address = normalise_address(email)
+    async with uow:
+        if not await repository.unsuppress_address(uow.session, email=address):
+            raise NotFound(
+                f"{address} is not on the suppression list.", code="suppression_not_found"
+            )
+        await uow.commit()

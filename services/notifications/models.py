@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, Uuid
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +46,15 @@ class Mail(NotificationsBase, table=True):
     registration_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, nullable=True, index=True)
     )
+    # The organisation the mail concerns, so it may read its own deliveries (None: staff only).
+    business_id: str | None = Field(
+        default=None, sa_column=Column(String(20), nullable=True, index=True)
+    )
+    # A calendar object (iMIP) sent as a text/calendar attachment, and its METHOD.
+    calendar: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    calendar_method: str | None = Field(default=None, max_length=16)
+    # A staff resend: the mail this one is a fresh copy of.
+    resend_of: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
     correlation_id: str = Field(max_length=200)
     status: str = Field(max_length=16)
     attempts: int = Field(default=0)
@@ -75,11 +84,53 @@ class Suppression(NotificationsBase, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class KnownRegistration(NotificationsBase, table=True):
+    """Read model from `registration.*` events: whose a registration is (for enrolment mails)."""
+
+    __tablename__ = "known_registrations"
+
+    registration_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
+    business_id: str = Field(max_length=20)
+    organisation_name: str = Field(max_length=300)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class KnownPeriod(NotificationsBase, table=True):
+    """Read model from `period.*` events: a period's dates, for the acceptance mail."""
+
+    __tablename__ = "known_periods"
+    __table_args__ = (Index("ix_known_periods_year_number", "year", "number"),)
+
+    period_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
+    year: int
+    number: int
+    starts_on: date
+    ends_on: date
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class KnownSession(NotificationsBase, table=True):
+    """Read model from `session.*` events: the latest snapshot (highest SEQUENCE) of a session."""
+
+    __tablename__ = "known_sessions"
+    __table_args__ = (Index("ix_known_sessions_period", "year", "number"),)
+
+    session_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
+    year: int
+    number: int
+    sequence: int = Field(sa_column=Column(Integer, nullable=False))
+    status: str = Field(max_length=16)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The whole `SessionInfo` as JSON: rendering needs all of it, queries only the columns above.
+    info: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 # --- API models ---------------------------------------------------------------------------
 
 
 class DeliveryPublic(SQLModel):
-    """A mail's delivery record as the API shows it (bodies stay inside the service)."""
+    """A mail's delivery record as the API lists it (bodies and claim fields stay inside)."""
 
     id: uuid.UUID
     status: MailStatus
@@ -88,13 +139,46 @@ class DeliveryPublic(SQLModel):
     recipient: str = Field(schema_extra={"examples": ["maija@example.fi"]})
     template: str = Field(schema_extra={"examples": ["registration_received"]})
     language: str = Field(schema_extra={"examples": ["fi"]})
-    subject: str
+    subject: str = Field(
+        schema_extra={"examples": ["Ilmoittautumisenne on vastaanotettu – Esimerkki Terveys Oy"]}
+    )
     message_id: str = Field(
         schema_extra={"examples": ["<0b6f3c1e-7a3d-5c55-9f0e-2d1c4b8a9e71@kanta.example>"]}
     )
     registration_id: uuid.UUID | None
+    business_id: str | None = Field(schema_extra={"examples": ["2077474-0"]})
+    calendar_method: str | None = Field(
+        description="METHOD of the attached calendar object (iMIP), if any",
+        schema_extra={"examples": ["REQUEST"]},
+    )
+    resend_of: uuid.UUID | None = Field(description="The mail this one is a staff resend of")
     correlation_id: str
     created_at: datetime
     updated_at: datetime
     next_attempt_at: datetime | None
     sent_at: datetime | None
+
+
+class DeliveryDetail(DeliveryPublic):
+    """One delivery record with the message as rendered: plain text, HTML, calendar object."""
+
+    text: str
+    html: str
+    calendar: str | None = None
+
+
+class DeliveryPage(SQLModel):
+    """One page of delivery records; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[DeliveryPublic]
+    next_cursor: str | None = Field(
+        description="Opaque; absent on the last page", schema_extra={"examples": [None]}
+    )
+
+
+class SuppressionPublic(SQLModel):
+    """An address mail is no longer sent to, and the reply that put it there."""
+
+    email: str = Field(schema_extra={"examples": ["ei.ole@example.fi"]})
+    reason: str = Field(schema_extra={"examples": ["550 5.1.1 no such user"]})
+    created_at: datetime

@@ -1,62 +1,161 @@
 """Mail templates: a registry of named templates, each a subject, plain text and HTML per language.
 
 A template `<name>` lives in `templates/<name>/` as `<lang>.subject.txt`, `<lang>.txt` and
-`<lang>.html` (the HTML extends `layout.html`). Each template declares the pydantic model of
-its variables; Jinja's `StrictUndefined` turns any variable a template uses but the model
-lacks into an error, and HTML output is autoescaped. Adding a mail is: the files, a context
+`<lang>.html`; the bodies extend `layout.txt` / `layout.html` (greeting, signature, footer)
+and include the shared `_*.txt` / `_*.html` parts. Each template declares the pydantic model
+of its variables; Jinja's `StrictUndefined` turns any variable a template uses but the model
+lacks into an error, and HTML output is autoescaped. Dates and times are shown on Helsinki
+time, formatted for the mail's language by babel. Adding a mail is: the files, a context
 model and one `MailTemplate` entry in `TEMPLATES`.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from services.notifications.catalogue import service_label
 from services.notifications.domain import choose_language
+from services.notifications.ics import TIMEZONE, session_title
+from shared.contracts.common import PeriodRef
+from shared.contracts.registration import RegistrationWarning
+from shared.contracts.scheduling import SessionInfo
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TIMEZONE = ZoneInfo("Europe/Helsinki")
+# Optional paragraphs leave runs of blank lines in plain text; one blank line is enough.
+_BLANK_LINES = re.compile(r"\n{3,}")
+LANGUAGES = frozenset({"fi", "sv", "en"})
+MAX_SUBJECT = 900
 
 
-class ReceiptContext(BaseModel):
-    """Variables of `registration_received`."""
+class MailContext(BaseModel):
+    """What every mail has: the person it greets."""
 
     model_config = ConfigDict(frozen=True)
 
     contact_name: str
+
+
+class PeriodDates(BaseModel):
+    """A period's first and last day, when the period is known from scheduling's events."""
+
+    model_config = ConfigDict(frozen=True)
+
+    starts_on: date
+    ends_on: date
+
+
+class RegistrationSummary(MailContext):
+    """What every registration mail shows about the registration."""
+
     organisation_name: str
     business_id: str
     registration_id: uuid.UUID
+    service: str
+    period: PeriodRef
+    period_dates: PeriodDates | None = None
+
+
+class ReceiptContext(RegistrationSummary):
+    """Variables of `registration_received` and `registration_staff_copy`."""
+
+    planned_production_start: date | None = None
+    registration_required: bool = True
+    warnings: list[RegistrationWarning] = Field(default_factory=list)
     submitted_at: datetime
+    staff_copy: bool = False
+
+
+class DecisionContext(RegistrationSummary):
+    """Variables of the mails on a registration's later states (accepted, rejected, …)."""
+
+    note: str | None = None
+    from_period: PeriodRef | None = None
+    sessions: list[SessionInfo] = Field(default_factory=list)
+
+
+class Change(BaseModel):
+    """One changed field of a rescheduled session, old → new (datetimes already parsed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    old: Any
+    new: Any
+
+
+class SessionContext(MailContext):
+    """Variables of the mails about one session: enrolments, changes, reminders."""
+
+    session: SessionInfo
+    position: int | None = None
+    note: str | None = None
+    changes: list[Change] = Field(default_factory=list)
+    feed_url: str | None = None
 
 
 @dataclass(frozen=True)
 class MailTemplate:
-    """A named mail, the languages it is written in and the model of its variables."""
+    """A named mail, the languages it is written in, the model of its variables, its files."""
 
     name: str
     context: type[BaseModel]
-    languages: frozenset[str]
+    languages: frozenset[str] = LANGUAGES
+    directory: str = ""
+
+    @property
+    def files(self) -> str:
+        """The folder under `templates/` holding its files (its name unless shared)."""
+        return self.directory or self.name
 
 
-REGISTRATION_RECEIVED = MailTemplate(
-    name="registration_received",
-    context=ReceiptContext,
-    languages=frozenset({"fi", "sv", "en"}),
+REGISTRATION_RECEIVED = MailTemplate("registration_received", ReceiptContext)
+REGISTRATION_STAFF_COPY = MailTemplate(
+    "registration_staff_copy", ReceiptContext, directory="registration_received"
 )
+REGISTRATION_ACCEPTED = MailTemplate("registration_accepted", DecisionContext)
+REGISTRATION_REJECTED = MailTemplate("registration_rejected", DecisionContext)
+REGISTRATION_RETURNED = MailTemplate("registration_returned", DecisionContext)
+REGISTRATION_MOVED = MailTemplate("registration_moved", DecisionContext)
+REGISTRATION_WITHDRAWN = MailTemplate("registration_withdrawn", DecisionContext)
+ENROLMENT_CONFIRMED = MailTemplate("enrolment_confirmed", SessionContext)
+ENROLMENT_WAITLISTED = MailTemplate("enrolment_waitlisted", SessionContext)
+ENROLMENT_PROMOTED = MailTemplate("enrolment_promoted", SessionContext)
+ENROLMENT_CANCELLED = MailTemplate("enrolment_cancelled", SessionContext)
+SESSION_RESCHEDULED = MailTemplate("session_rescheduled", SessionContext)
+SESSION_CANCELLED = MailTemplate("session_cancelled", SessionContext)
+SESSION_REMINDER = MailTemplate("session_reminder", SessionContext)
 
-TEMPLATES: dict[str, MailTemplate] = {t.name: t for t in (REGISTRATION_RECEIVED,)}
+TEMPLATES: dict[str, MailTemplate] = {
+    t.name: t
+    for t in (
+        REGISTRATION_RECEIVED,
+        REGISTRATION_STAFF_COPY,
+        REGISTRATION_ACCEPTED,
+        REGISTRATION_REJECTED,
+        REGISTRATION_RETURNED,
+        REGISTRATION_MOVED,
+        REGISTRATION_WITHDRAWN,
+        ENROLMENT_CONFIRMED,
+        ENROLMENT_WAITLISTED,
+        ENROLMENT_PROMOTED,
+        ENROLMENT_CANCELLED,
+        SESSION_RESCHEDULED,
+        SESSION_CANCELLED,
+        SESSION_REMINDER,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -84,13 +183,15 @@ def render(template: str, context: BaseModel, *, language: str | None) -> Render
     chosen = choose_language(language, spec.languages)
     variables: dict[str, Any] = {**dict(context), "language": chosen}
     env = environment()
-    subject = env.get_template(f"{template}/{chosen}.subject.txt").render(variables)
+    folder = spec.files
+    subject = env.get_template(f"{folder}/{chosen}.subject.txt").render(variables)
     return RenderedMail(
         template=template,
         language=chosen,
-        subject=" ".join(subject.split()),  # one header line, whatever the data held
-        text=env.get_template(f"{template}/{chosen}.txt").render(variables),
-        html=env.get_template(f"{template}/{chosen}.html").render(variables),
+        # One header line, whatever the data held, and within RFC 5322's line limit.
+        subject=" ".join(subject.split())[:MAX_SUBJECT],
+        text=_BLANK_LINES.sub("\n\n", env.get_template(f"{folder}/{chosen}.txt").render(variables)),
+        html=env.get_template(f"{folder}/{chosen}.html").render(variables),
     )
 
 
@@ -106,6 +207,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["datetime"] = _format_datetime
+    env.filters["date"] = _format_date
+    env.filters["time"] = _format_time
+    env.filters["session_title"] = _title
+    env.filters["service"] = _service
+    env.filters["period"] = _period
+    env.filters["value"] = _value
     return env
 
 
@@ -119,3 +226,51 @@ def _format_datetime(context: Context, value: datetime) -> str:
         format_time(local, "short", locale=language),
         format_date(local, "long", locale=language),
     )
+
+
+@pass_context
+def _format_date(context: Context, value: date | datetime) -> str:
+    """A calendar day in the mail's language (a datetime: its day on Finnish time)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(TIMEZONE).date()
+    return format_date(value, "long", locale=context["language"])
+
+
+@pass_context
+def _format_time(context: Context, value: datetime) -> str:
+    """A time of day on Finnish time, in the mail's language."""
+    return format_time(value.astimezone(TIMEZONE), "short", locale=context["language"])
+
+
+@pass_context
+def _title(context: Context, session: SessionInfo) -> str:
+    return session_title(session, context["language"])
+
+
+@pass_context
+def _service(context: Context, code: str) -> str:
+    return service_label(code, context["language"])
+
+
+_PERIOD_WORDS = {"fi": "käyttöönottojakso", "sv": "införandeperiod", "en": "deployment period"}
+
+
+@pass_context
+def _period(context: Context, period: PeriodRef) -> str:
+    """`käyttöönottojakso 1/2027`, `införandeperiod 1/2027`, `deployment period 1/2027`."""
+    return f"{_PERIOD_WORDS[context['language']]} {period.number}/{period.year}"
+
+
+_EMPTY = {"fi": "(ei mitään)", "sv": "(inget)", "en": "(none)"}
+
+
+@pass_context
+def _value(context: Context, value: Any) -> str:
+    """A changed value as a person reads it: times on Finnish time, nothing as a dash."""
+    if value is None or value == "":
+        return _EMPTY[context["language"]]
+    if isinstance(value, datetime):
+        return str(_format_datetime(context, value))
+    if isinstance(value, date):
+        return str(_format_date(context, value))
+    return str(value)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -129,13 +129,69 @@ async def get_mail(session: AsyncSession, *, mail_id: uuid.UUID) -> Mail | None:
 
 
 async def list_mails(
-    session: AsyncSession, *, registration_id: uuid.UUID, limit: int
+    session: AsyncSession,
+    *,
+    limit: int,
+    registration_id: uuid.UUID | None = None,
+    recipient: str | None = None,
+    status: MailStatus | None = None,
+    template: str | None = None,
+    business_id: str | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[Mail]:
-    """A registration's mails, oldest first."""
-    result = await session.exec(
-        select(Mail)
-        .where(Mail.registration_id == registration_id)
-        .order_by(col(Mail.created_at), col(Mail.recipient), col(Mail.id))
-        .limit(limit)
-    )
+    """Mails matching every given filter, oldest first, starting after `after` (created, id)."""
+    statement = select(Mail)
+    if registration_id is not None:
+        statement = statement.where(Mail.registration_id == registration_id)
+    if recipient is not None:
+        statement = statement.where(Mail.recipient == recipient)
+    if status is not None:
+        statement = statement.where(Mail.status == status.value)
+    if template is not None:
+        statement = statement.where(Mail.template == template)
+    if business_id is not None:
+        statement = statement.where(Mail.business_id == business_id)
+    if after is not None:
+        created_at, mail_id = after
+        statement = statement.where(
+            or_(
+                col(Mail.created_at) > created_at,
+                and_(col(Mail.created_at) == created_at, col(Mail.id) > mail_id),
+            )
+        )
+    result = await session.exec(statement.order_by(col(Mail.created_at), col(Mail.id)).limit(limit))
     return list(result.all())
+
+
+async def get_suppression(session: AsyncSession, *, email: str) -> Suppression | None:
+    """The suppression of a (normalised) address, or None."""
+    return await session.get(Suppression, email)
+
+
+async def unsuppress_address(session: AsyncSession, *, email: str) -> bool:
+    """Take an address off the suppression list; False when it was not on it."""
+    result = await session.exec(
+        delete(Suppression)
+        .where(col(Suppression.email) == email)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def assign_business_id(
+    session: AsyncSession, *, registration_id: uuid.UUID, business_id: str, keep: str
+) -> None:
+    """Give a registration's mails queued before its owner was known their business ID.
+
+    Mails of template `keep` (the internal staff copy) stay without one.
+    """
+    await session.exec(
+        update(Mail)
+        .where(
+            col(Mail.registration_id) == registration_id,
+            col(Mail.business_id).is_(None),
+            col(Mail.template) != keep,
+        )
+        .values(business_id=business_id[:20])
+        .execution_options(synchronize_session=False)
+    )

@@ -21,13 +21,19 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_s: float = Field(default=30.0, gt=0)
     mail_from: str = "Kanta-käyttöönotot <kayttoonotot@kanta.example>"
-    staff_mailbox: EmailStr = "kayttoonotot-staff@kanta.example"
+    # Gets a copy of every new registration; empty: no copies.
+    staff_mailbox: EmailStr | None = "kayttoonotot-staff@kanta.example"
     mail_batch_size: int = Field(default=50, ge=1, le=1000)
     mail_poll_interval_s: float = Field(default=1.0, gt=0)
     mail_claim_ttl_s: float = Field(default=120.0, gt=0)
     mail_max_attempts: int = Field(default=8, ge=1, le=50)
     mail_retry_base_s: float = Field(default=30.0, gt=0)
     mail_retry_max_s: float = Field(default=3600.0, gt=0)
+
+    @field_validator("staff_mailbox", mode="before")
+    @classmethod
+    def _staff_mailbox(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("mail_from")
     @classmethod
@@ -62,6 +68,12 @@ class NotificationsSettings(ServiceSettings):
     def mail_from_address(self) -> str:
         """The bare address of `mail_from`: the SMTP envelope sender."""
         return parseaddr(self.mail_from)[1]
+
+    @property
+    def mail_from_name(self) -> str:
+        """The display name of `mail_from` (the calendar organiser's name), else its address."""
+        name, address = parseaddr(self.mail_from)
+        return name or address
 
     @property
     def message_id_domain(self) -> str:

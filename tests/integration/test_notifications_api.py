@@ -1,106 +1,229 @@
-"""The delivery read API: one record, a registration's records, problem details."""
+"""The delivery API: who may read what, filters, cursor pages, resends and suppressions."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-from services.notifications import handlers
-from services.notifications.main import create_app
+import httpx
+import pytest
+
 from services.notifications.settings import NotificationsSettings
-from shared.events import make_envelope
 from shared.contracts.common import Contact
-from shared.contracts.registration import RegistrationSubmitted
-from shared.runtime import Runtime
-from tests.support import CapturingHandler, eventually, running, unique
+from shared.contracts.registration import OrganisationRef
+from shared.events import make_envelope
+from tests.integration.test_notifications_delivery import (
+    Amqp,
+    MakeSettings,
+    publish,
+    service,
+    settings_for,
+)
+from tests.support import CapturingHandler, bearer, eventually, submitted_event, unique
+
+ORG_A, ORG_B = "2077474-0", "0204819-8"
+STAFF_MAILBOX = "kayttoonotot-staff@kanta.example"
+# The test client sends a staff token by default; this header takes it away.
+NO_TOKEN = {"Authorization": ""}
 
 
-async def test_delivery_records_are_listed_per_registration_and_read_one_by_one(
-    smtp: tuple[str, int, CapturingHandler], make_settings: Callable[..., Any]
+def contacts(*languages: str) -> list[Contact]:
+    return [
+        Contact.model_validate(
+            {"name": "N", "email": f"{unique('c')}@example.fi", "language": language}
+        )
+        for language in languages
+    ]
+
+
+async def page(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> Any:
+    response = await client.get("/v1/deliveries", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def all_sent(
+    client: httpx.AsyncClient, headers: dict[str, str], count: int
+) -> list[dict[str, Any]]:
+    async def check() -> list[dict[str, Any]] | None:
+        items: list[dict[str, Any]] = (await page(client, headers, limit=200))["items"]
+        return items if len(items) == count and all(i["status"] == "sent" for i in items) else None
+
+    found: list[dict[str, Any]] = await eventually(check, timeout=10, what=f"{count} mails sent")
+    return found
+
+
+async def test_organisations_see_only_their_own_deliveries_and_staff_see_all(
+    smtp: tuple[str, int, CapturingHandler], make_settings: MakeSettings, amqp_connection: Amqp
+) -> None:
+    _, port, _server = smtp
+    settings = settings_for(make_settings, port, staff_mailbox=STAFF_MAILBOX)
+    first = submitted_event(contacts=contacts("fi", "sv", "en"))
+    other = submitted_event(contacts=contacts("fi")).model_copy(
+        update={
+            "organisation": OrganisationRef(
+                name="Toinen Oy", business_id=ORG_B, domain="health_care", sector="public"
+            )
+        }
+    )
+    staff = bearer(settings, "staff")
+    org_a = bearer(settings, "organisation", ORG_A)
+    org_b = bearer(settings, "organisation", ORG_B)
+
+    async with service(settings) as (_, client):
+        for event in (first, other):
+            await publish(amqp_connection, settings, make_envelope(event, producer="test"))
+        everything = await all_sent(client, staff, 6)  # 3 + 1 contacts, 2 staff copies
+        own = (await page(client, org_a))["items"]
+        theirs = (await page(client, org_b))["items"]
+        mine = next(i for i in own if i["language"] == "sv")
+        read_own = await client.get(f"/v1/deliveries/{mine['id']}", headers=org_a)
+        read_other = await client.get(f"/v1/deliveries/{mine['id']}", headers=org_b)
+        copy = next(i for i in everything if i["template"] == "registration_staff_copy")
+        copy_by_org = await client.get(f"/v1/deliveries/{copy['id']}", headers=org_a)
+        copy_by_staff = await client.get(f"/v1/deliveries/{copy['id']}", headers=staff)
+        anonymous = await client.get("/v1/deliveries", headers=NO_TOKEN)
+        anonymous_one = await client.get(f"/v1/deliveries/{mine['id']}", headers=NO_TOKEN)
+        by_recipient = await page(client, staff, recipient=mine["recipient"].upper())
+        by_template = await page(client, staff, template="registration_staff_copy")
+        by_registration = await page(client, staff, registration_id=str(first.registration_id))
+        by_status = await page(client, staff, status="failed")
+
+    assert {i["business_id"] for i in own} == {ORG_A} and len(own) == 3
+    assert [i["business_id"] for i in theirs] == [ORG_B]
+    assert read_own.status_code == 200
+    body = read_own.json()
+    assert body["subject"].startswith("Er anmälan har tagits emot")
+    assert "vi har tagit emot er anmälan" in body["text"]
+    assert '<html lang="sv">' in body["html"]
+    assert body["calendar"] is None
+    assert read_other.status_code == 404
+    assert read_other.json()["code"] == "delivery_not_found"
+    assert copy_by_org.status_code == 404, "the staff copy is internal"
+    assert copy_by_staff.status_code == 200
+    assert copy_by_staff.json()["recipient"] == STAFF_MAILBOX
+    assert copy_by_staff.json()["subject"] == "Uusi ilmoittautuminen – Esimerkki Terveys Oy"
+    assert anonymous.status_code == anonymous_one.status_code == 401
+    assert anonymous.json()["code"] == "unauthorized"
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert [i["id"] for i in by_recipient["items"]] == [mine["id"]]
+    assert len(by_template["items"]) == 2
+    assert len(by_registration["items"]) == 4
+    assert by_status == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_pages_follow_the_cursor_without_gaps_or_repeats(
+    backend: str,
+    smtp: tuple[str, int, CapturingHandler],
+    make_settings: MakeSettings,
+    amqp_connection: Amqp,
+    pg_databases: Any,
+) -> None:
+    _, port, _server = smtp
+    overrides = (
+        {"database_url": await pg_databases.create("notif")} if backend == "postgres" else {}
+    )
+    settings = settings_for(make_settings, port, **overrides)
+    staff = bearer(settings, "staff")
+    event = submitted_event(contacts=contacts("fi", "sv", "en", "fi", "sv"))
+
+    async with service(settings) as (_, client):
+        await publish(amqp_connection, settings, make_envelope(event, producer="test"))
+        everything = await all_sent(client, staff, 5)
+        seen: list[str] = []
+        cursor: str | None = None
+        pages = 0
+        while True:
+            params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            result = await page(client, staff, **params)
+            seen += [i["id"] for i in result["items"]]
+            pages += 1
+            cursor = result["next_cursor"]
+            if cursor is None:
+                break
+        bad_cursor = await client.get("/v1/deliveries", params={"cursor": "bm9wZQ"}, headers=staff)
+        too_many = await client.get("/v1/deliveries", params={"limit": 201}, headers=staff)
+        bad_status = await client.get("/v1/deliveries", params={"status": "lost"}, headers=staff)
+        bad_id = await client.get("/v1/deliveries/not-a-uuid", headers=staff)
+        missing = await client.get(f"/v1/deliveries/{uuid.uuid4()}", headers=staff)
+
+    assert pages == 3
+    assert seen == [i["id"] for i in everything]
+    assert bad_cursor.status_code == 422
+    assert bad_cursor.headers["content-type"] == "application/problem+json"
+    assert (bad_cursor.json()["code"], bad_cursor.json()["field"]) == ("invalid_cursor", "cursor")
+    assert too_many.status_code == 422 and too_many.json()["field"] == "limit"
+    assert bad_status.status_code == 422 and bad_status.json()["field"] == "status"
+    assert bad_id.status_code == 422
+    assert missing.status_code == 404 and missing.json()["code"] == "delivery_not_found"
+
+
+async def test_resends_and_suppressions_are_for_staff(
+    smtp: tuple[str, int, CapturingHandler], make_settings: MakeSettings, amqp_connection: Amqp
 ) -> None:
     _, port, server = smtp
-    settings = make_settings(
-        NotificationsSettings,
-        smtp_port=port,
-        mail_poll_interval_s=0.1,
-    )
-    emails = [f"{unique(name)}@example.fi" for name in ("a", "b", "c")]
-    payload = RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name="Esimerkki Terveys Oy",
-        business_id="2077474-0",
-        contacts=[
-            Contact.model_validate({"name": "N", "email": email, "language": language})
-            for email, language in zip(emails, ("fi", "sv", "en"), strict=True)
-        ],
-        submitted_at=datetime.now(UTC),
-    )
-    envelope = make_envelope(payload, producer="test")
-    app = create_app(settings)
-    async with running(app) as client:
-        runtime: Runtime = app.state.runtime
-        uow = runtime.uow()
-        async with uow:
-            await handlers.queue_registration_receipts(
-                uow, payload, envelope, message_id_domain="kanta.example", on_queued=lambda: None
-            )
-            await uow.commit()
-        await eventually(lambda: len(server.messages) == 3, timeout=8, what="three receipts")
-        params = {"registration_id": str(payload.registration_id)}
+    settings: NotificationsSettings = settings_for(make_settings, port)
+    staff = bearer(settings, "staff")
+    org_a = bearer(settings, "organisation", ORG_A)
+    [reachable, bouncing] = contacts("fi", "en")
+    server.rcpt_replies = {str(bouncing.email): "550 5.1.1 no such user"}
+    event = submitted_event(contacts=[reachable, bouncing])
 
-        async def all_sent() -> Any:
-            records = (await client.get("/v1/deliveries", params=params)).json()
-            return records if all(r["status"] == "sent" for r in records) else None
+    async with service(settings) as (_, client):
+        await publish(amqp_connection, settings, make_envelope(event, producer="test"))
 
-        listed = await eventually(all_sent, timeout=8, what="records sent")
-        first_two = await client.get("/v1/deliveries", params={**params, "limit": 2})
-        one = await client.get(f"/v1/deliveries/{listed[1]['id']}")
-        none = await client.get("/v1/deliveries", params={"registration_id": str(uuid.uuid4())})
+        async def settled() -> list[dict[str, Any]] | None:
+            items: list[dict[str, Any]] = (await page(client, staff))["items"]
+            final = {"sent", "failed"}
+            return items if len(items) == 2 and {i["status"] for i in items} == final else None
 
-    assert sorted(r["recipient"] for r in listed) == sorted(emails)
-    assert {r["language"] for r in listed} == {"fi", "sv", "en"}
-    assert first_two.status_code == 200 and len(first_two.json()) == 2
-    assert one.status_code == 200
-    assert one.json() == listed[1]
-    assert set(one.json()) >= {
-        "status",
-        "attempts",
-        "last_reply",
-        "recipient",
-        "template",
-        "language",
-        "subject",
-        "message_id",
-        "created_at",
-        "updated_at",
-        "next_attempt_at",
-        "sent_at",
-    }
-    assert "body_html" not in one.json() and "claim_token" not in one.json()
-    assert none.json() == []
+        records = await eventually(settled, timeout=10, what="one sent, one bounced")
+        sent = next(r for r in records if r["status"] == "sent")
+        failed = next(r for r in records if r["status"] == "failed")
+        address = str(bouncing.email)
 
-
-async def test_unknown_delivery_and_bad_queries_are_problem_details(
-    make_settings: Callable[..., Any],
-) -> None:
-    settings = make_settings(NotificationsSettings)
-    missing = uuid.uuid4()
-    async with running(create_app(settings)) as client:
-        not_found = await client.get(f"/v1/deliveries/{missing}")
-        too_many = await client.get(
-            "/v1/deliveries", params={"registration_id": str(uuid.uuid4()), "limit": 101}
+        by_org = await client.post(f"/v1/deliveries/{sent['id']}/resend", headers=org_a)
+        anonymous = await client.post(f"/v1/deliveries/{sent['id']}/resend", headers=NO_TOKEN)
+        resent = await client.post(f"/v1/deliveries/{sent['id']}/resend", headers=staff)
+        copy = resent.json()
+        await eventually(
+            lambda: len(server.to(str(reachable.email))) == 2, timeout=10, what="the copy"
         )
-        no_filter = await client.get("/v1/deliveries")
-        not_an_id = await client.get("/v1/deliveries/not-a-uuid")
+        missing = await client.post(f"/v1/deliveries/{uuid.uuid4()}/resend", headers=staff)
 
-    assert not_found.status_code == 404
-    assert not_found.headers["content-type"] == "application/problem+json"
-    problem = not_found.json()
-    assert problem["code"] == "delivery_not_found"
-    assert problem["status"] == 404
-    assert str(missing) in problem["detail"]
-    assert too_many.status_code == 422 and too_many.json()["field"] == "limit"
-    assert no_filter.status_code == 422 and no_filter.json()["field"] == "registration_id"
-    assert not_an_id.status_code == 422
+        suppressed = await client.get(f"/v1/suppressions/{address.upper()}", headers=staff)
+        suppressed_org = await client.get(f"/v1/suppressions/{address}", headers=org_a)
+        suppressed_anonymous = await client.get(f"/v1/suppressions/{address}", headers=NO_TOKEN)
+        blocked = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=staff)
+        lift_org = await client.delete(f"/v1/suppressions/{address}", headers=org_a)
+        lifted = await client.delete(f"/v1/suppressions/{address}", headers=staff)
+        gone = await client.get(f"/v1/suppressions/{address}", headers=staff)
+        lift_again = await client.delete(f"/v1/suppressions/{address}", headers=staff)
+        server.rcpt_replies = {}
+        retried = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=staff)
+        await eventually(lambda: server.to(address), timeout=10, what="the lifted address mailed")
+
+    assert by_org.status_code == 403 and by_org.json()["code"] == "staff_only"
+    assert anonymous.status_code == 401
+    assert resent.status_code == 201, resent.text
+    assert copy["resend_of"] == sent["id"] and copy["id"] != sent["id"]
+    assert copy["message_id"] != sent["message_id"]
+    assert (copy["status"], copy["attempts"]) == ("queued", 0)
+    assert {m["Message-ID"] for m in server.to(str(reachable.email))} == {
+        sent["message_id"],
+        copy["message_id"],
+    }
+    assert missing.status_code == 404
+    assert suppressed.status_code == 200
+    assert suppressed.json()["email"] == address
+    assert suppressed.json()["reason"] == "550 5.1.1 no such user"
+    assert suppressed_org.status_code == 403 and suppressed_org.json()["code"] == "staff_only"
+    assert suppressed_anonymous.status_code == 401
+    assert blocked.status_code == 409
+    assert (blocked.json()["code"], blocked.json()["field"]) == ("address_suppressed", "recipient")
+    assert lift_org.status_code == 403
+    assert lifted.status_code == 204
+    assert gone.status_code == 404 and gone.json()["code"] == "suppression_not_found"
+    assert lift_again.status_code == 404
+    assert retried.status_code == 201

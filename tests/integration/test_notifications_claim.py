@@ -5,26 +5,27 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.notifications import handlers, repository
+from services.notifications import handlers, registration_mails, repository
 from services.notifications.domain import MailStatus, RetryPolicy, SmtpReply, Stage
 from services.notifications.main import MIGRATIONS
 from services.notifications.models import Mail, messaging
+from services.notifications.queueing import Mailer
 from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
+from shared.contracts.common import Contact, Language
+from shared.contracts.registration import RegistrationSubmitted
 from shared.db import create_engine, session_factory
 from shared.events import Envelope, make_envelope
-from shared.contracts.common import Contact
-from shared.contracts.registration import RegistrationSubmitted
 from shared.migrations import upgrade_to_head
 from shared.types import utcnow
 from shared.uow import UnitOfWork
-from tests.support import CapturingHandler, unique
+from tests.support import CapturingHandler, submitted_event, unique
 
 POLICY = RetryPolicy(max_attempts=3, base_s=10, max_s=100, rand=lambda: 0.0)
 
@@ -49,29 +50,27 @@ def uow_factory(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(sessions, tables=messaging, producer="notifications")
 
 
-def submitted(*emails: str, language: str = "fi") -> Envelope:
-    payload = RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name="Esimerkki Terveys Oy",
-        business_id="2077474-0",
-        contacts=[
-            Contact.model_validate({"name": "Maija", "email": email, "language": language})
-            for email in emails
-        ],
-        submitted_at=datetime.now(UTC),
+def submitted(*emails: str, language: Language = "fi") -> Envelope:
+    payload = submitted_event(
+        contacts=[Contact(name="Maija", email=email, language=language) for email in emails]
     )
     return make_envelope(payload, producer="test")
+
+
+def mailer(rings: list[str] | None = None) -> Mailer:
+    return Mailer(
+        message_id_domain="kanta.example",
+        organizer="kayttoonotot@kanta.example",
+        organizer_name="Kanta",
+        on_queued=lambda: (rings if rings is not None else []).append("ring"),
+    )
 
 
 async def queue(uow: UnitOfWork, envelope: Envelope, rings: list[str] | None = None) -> int:
     payload = RegistrationSubmitted.model_validate(envelope.payload)
     async with uow:
-        queued = await handlers.queue_registration_receipts(
-            uow,
-            payload,
-            envelope,
-            message_id_domain="kanta.example",
-            on_queued=lambda: (rings if rings is not None else []).append("ring"),
+        queued = await registration_mails.on_registration_event(
+            uow, payload, envelope, mailer=mailer(rings)
         )
         await uow.commit()
     return queued
@@ -106,13 +105,7 @@ async def test_a_rolled_back_queueing_neither_stores_nor_wakes(engine: AsyncEngi
     uow = uow_factory(engine)()
     async with uow:
         payload = RegistrationSubmitted.model_validate(envelope.payload)
-        await handlers.queue_registration_receipts(
-            uow,
-            payload,
-            envelope,
-            message_id_domain="kanta.example",
-            on_queued=lambda: rings.append("x"),
-        )
+        await registration_mails.on_registration_event(uow, payload, envelope, mailer=mailer(rings))
         # Left without commit: rolled back.
     assert await mails_of(engine, uuid.UUID(envelope.payload["registration_id"])) == []
     assert rings == []

@@ -26,15 +26,24 @@ from services.notifications.main import MIGRATIONS, create_app
 from services.notifications.models import Mail, Suppression
 from services.notifications.rendering import ReceiptContext, render
 from services.notifications.settings import NotificationsSettings
+from shared.contracts.common import Contact, Language, PeriodRef
+from shared.contracts.registration import RegistrationSubmitted
 from shared.db import create_engine, session_factory
 from shared.events import Envelope, make_envelope
-from shared.contracts.common import Contact
-from shared.contracts.registration import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.topology import declare_exchange
 from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
-from tests.support import CapturingHandler, eventually, free_port, running, smtp_server, unique
+from tests.support import (
+    CapturingHandler,
+    bearer,
+    eventually,
+    free_port,
+    running,
+    smtp_server,
+    submitted_event,
+    unique,
+)
 
 SUBJECT_PHRASES = {
     "fi": "Ilmoittautumisenne on vastaanotettu",
@@ -50,6 +59,7 @@ def settings_for(make_settings: MakeSettings, port: int, **overrides: Any) -> No
         "smtp_port": port,
         "mail_retry_base_s": 0.05,
         "mail_poll_interval_s": 0.1,
+        "staff_mailbox": "",
         **overrides,
     }
     return make_settings(NotificationsSettings, **values)
@@ -62,24 +72,17 @@ async def service(
     """The notifications app, running, with its consumer bound to the exchange."""
     app = create_app(settings)
     async with running(app) as client:
+        client.headers.update(bearer(settings, "staff"))
         await app.state.runtime.broker.wait_ready(10)
         yield app, client
 
 
 def registration(*contacts: Contact) -> RegistrationSubmitted:
-    return RegistrationSubmitted(
-        registration_id=uuid.uuid4(),
-        organisation_name="Esimerkki Terveys Oy",
-        business_id="2077474-0",
-        contacts=list(contacts),
-        submitted_at=datetime.now(UTC),
-    )
+    return submitted_event(contacts=list(contacts))
 
 
-def contact(language: str = "fi", *, name: str = "Maija Meikäläinen") -> Contact:
-    return Contact.model_validate(
-        {"name": name, "email": f"{unique('contact')}@example.fi", "language": language}
-    )
+def contact(language: Language = "fi", *, name: str = "Maija Meikäläinen") -> Contact:
+    return Contact(name=name, email=f"{unique('contact')}@example.fi", language=language)
 
 
 async def publish(amqp: Amqp, settings: NotificationsSettings, envelope: Envelope) -> None:
@@ -96,7 +99,7 @@ async def publish(amqp: Amqp, settings: NotificationsSettings, envelope: Envelop
 async def deliveries(client: httpx.AsyncClient, registration_id: uuid.UUID) -> list[dict[str, Any]]:
     response = await client.get("/v1/deliveries", params={"registration_id": str(registration_id)})
     assert response.status_code == 200, response.text
-    records: list[dict[str, Any]] = response.json()
+    records: list[dict[str, Any]] = response.json()["items"]
     return records
 
 
@@ -120,7 +123,7 @@ async def settled(
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 async def test_receipt_reaches_each_contact_in_their_language(
     backend: str,
-    language: str,
+    language: Language,
     smtp: tuple[str, int, CapturingHandler],
     make_settings: MakeSettings,
     amqp_connection: Amqp,
@@ -361,6 +364,8 @@ def stored_mail(label: str, *, claimed_until: datetime, now: datetime) -> Mail:
             organisation_name="Esimerkki Terveys Oy",
             business_id="2077474-0",
             registration_id=uuid.uuid4(),
+            service="prescription",
+            period=PeriodRef(year=2027, number=1),
             submitted_at=now,
         ),
         language="fi",

@@ -17,7 +17,9 @@ from services.notifications.domain import (
     SmtpReply,
     Stage,
     Verdict,
+    audience_includes,
     can_transition,
+    change_order,
     choose_language,
     classify_reply,
     message_id,
@@ -206,3 +208,38 @@ def test_an_available_language_is_kept(language: str) -> None:
 @pytest.mark.parametrize("language", ["de", "se", "", None, "en"])
 def test_a_missing_language_falls_back_to_finnish(language: str | None) -> None:
     assert choose_language(language, {"fi", "sv"}) == DEFAULT_LANGUAGE == "fi"
+
+
+def test_changes_read_time_first_then_place_then_the_rest_by_name() -> None:
+    fields = ["zeta", "place", "ends_at", "alpha", "starts_at", "online_url"]
+    assert change_order(fields) == [
+        "starts_at",
+        "ends_at",
+        "place",
+        "online_url",
+        "alpha",
+        "zeta",
+    ]
+    assert change_order([]) == []
+
+
+@pytest.mark.parametrize(
+    ("services", "domains", "expected"),
+    [
+        (None, None, True),
+        (["prescription"], None, True),
+        (["patient_data_repository"], None, False),
+        (None, ["pharmacy"], True),
+        (None, ["social_welfare"], False),
+        (["prescription"], ["health_care", "pharmacy"], True),
+    ],
+)
+def test_a_session_audience_is_everyone_unless_narrowed(
+    services: list[str] | None, domains: list[str] | None, expected: bool
+) -> None:
+    assert (
+        audience_includes(
+            services=services, domains=domains, service="prescription", domain="pharmacy"
+        )
+        is expected
+    )

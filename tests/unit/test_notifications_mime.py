@@ -9,9 +9,12 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from services.notifications.domain import MailStatus, message_id
+from services.notifications.ics import EventStatus, Method, build_calendar
 from services.notifications.mime import build_message
 from services.notifications.models import Mail
 from services.notifications.rendering import ReceiptContext, render
+from shared.contracts.common import PeriodRef
+from shared.contracts.scheduling import LocalizedText, SessionInfo
 
 FROM = "Kanta-käyttöönotot <kayttoonotot@kanta.example>"
 
@@ -25,6 +28,8 @@ def stored_mail(language: str) -> Mail:
             organisation_name="Exempel Hälsa Ab",
             business_id="2077474-0",
             registration_id=uuid.uuid4(),
+            service="social_welfare_client_data_repository",
+            period=PeriodRef(year=2027, number=2),
             submitted_at=datetime(2026, 3, 4, 8, 0, tzinfo=UTC),
         ),
         language=language,
@@ -95,3 +100,57 @@ def test_every_try_sends_the_same_message() -> None:
     assert [p.get_content() for p in first.iter_parts()] == [
         p.get_content() for p in second.iter_parts()
     ]
+
+
+def with_calendar(method: Method) -> Mail:
+    mail = stored_mail("fi")
+    info = SessionInfo(
+        session_id=uuid.uuid4(),
+        uid="prep-2027-2@kanta.example",
+        sequence=4,
+        period_id=uuid.uuid4(),
+        period=PeriodRef(year=2027, number=2),
+        kind="preparation",
+        title=LocalizedText(fi="Valmistelutilaisuus", sv="Förberedande tillfälle"),
+        starts_at=datetime(2027, 5, 3, 6, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 5, 3, 8, 0, tzinfo=UTC),
+        language="fi",
+        capacity=50,
+    )
+    mail.calendar = build_calendar(
+        info,
+        method=method,
+        status=EventStatus.CANCELLED if method is Method.CANCEL else EventStatus.CONFIRMED,
+        organizer="kayttoonotot@kanta.example",
+        organizer_name="Kanta-käyttöönotot",
+        attendee="anna@example.fi",
+        attendee_name="Anna Andersson",
+        language="sv",
+        stamp=datetime(2026, 3, 4, 8, 0, tzinfo=UTC),
+    )
+    mail.calendar_method = method.value
+    return mail
+
+
+def test_a_calendar_object_is_an_imip_attachment_after_the_alternatives() -> None:
+    mail = with_calendar(Method.REQUEST)
+    received = as_received(build_message(mail, mail_from=FROM))
+
+    assert received.get_content_type() == "multipart/mixed"
+    alternative, attachment = list(received.iter_parts())
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "REQUEST"
+    assert str(attachment.get_param("charset")).lower() == "utf-8"
+    assert attachment.get_filename() == "invitation.ics"
+    assert attachment.get_content_disposition() == "attachment"
+    assert mail.calendar is not None
+    assert attachment.get_content().splitlines() == mail.calendar.splitlines()
+    assert received["Content-Language"] == "fi"
+
+
+def test_a_cancellation_is_named_so_and_carries_method_cancel() -> None:
+    received = as_received(build_message(with_calendar(Method.CANCEL), mail_from=FROM))
+    attachment = list(received.iter_parts())[1]
+    assert attachment.get_param("method") == "CANCEL"
+    assert attachment.get_filename() == "cancellation.ics"

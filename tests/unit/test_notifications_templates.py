@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import jinja2
 import pytest
 from jinja2 import meta
+from pydantic import BaseModel
 
+from services.notifications.catalogue import SERVICE_LABELS, service_label
 from services.notifications.rendering import (
     REGISTRATION_RECEIVED,
     TEMPLATE_DIR,
     TEMPLATES,
+    Change,
+    DecisionContext,
+    PeriodDates,
     ReceiptContext,
+    SessionContext,
     UnknownTemplate,
     environment,
     render,
 )
+from shared.contracts.common import PeriodRef
+from shared.contracts.registration import RegistrationWarning
+from shared.contracts.scheduling import LocalizedText, SessionInfo
 
 REGISTRATION_ID = uuid.UUID("6a1f0c5e-2b7d-4c3e-9f1a-0d2e3c4b5a69")
 
@@ -25,6 +35,7 @@ REGISTRATION_ID = uuid.UUID("6a1f0c5e-2b7d-4c3e-9f1a-0d2e3c4b5a69")
 SUMMER = datetime(2026, 7, 2, 9, 5, tzinfo=UTC)
 # 22:30 UTC on 31 December is already 00:30 on 1 January in Helsinki (UTC+2).
 NEW_YEAR = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)
+PERIOD = PeriodRef(year=2027, number=1)
 
 
 def receipt(**overrides: object) -> ReceiptContext:
@@ -33,10 +44,113 @@ def receipt(**overrides: object) -> ReceiptContext:
         "organisation_name": "Esimerkki Terveys Oy",
         "business_id": "2077474-0",
         "registration_id": REGISTRATION_ID,
+        "service": "patient_data_repository",
+        "period": PERIOD,
+        "planned_production_start": date(2027, 4, 15),
         "submitted_at": SUMMER,
     }
     values.update(overrides)
     return ReceiptContext.model_validate(values)
+
+
+def session(**overrides: object) -> SessionInfo:
+    values: dict[str, object] = {
+        "session_id": uuid.uuid4(),
+        "uid": "session-1@kanta.example",
+        "sequence": 2,
+        "period_id": uuid.uuid4(),
+        "period": PERIOD,
+        "kind": "training",
+        "title": LocalizedText(fi="Toimintamallikoulutus", sv="Utbildning i arbetssätt"),
+        # 07:00 UTC on 2 March is 09:00 in Helsinki (winter time).
+        "starts_at": datetime(2027, 3, 2, 7, 0, tzinfo=UTC),
+        "ends_at": datetime(2027, 3, 2, 9, 30, tzinfo=UTC),
+        "online_url": "https://meet.kanta.example/t1",
+        "place": "Kela, Helsinki",
+        "language": "fi",
+        "capacity": 30,
+    }
+    values.update(overrides)
+    return SessionInfo.model_validate(values)
+
+
+def decision(**overrides: object) -> DecisionContext:
+    values: dict[str, object] = {
+        **{k: v for k, v in dict(receipt()).items() if k in DecisionContext.model_fields},
+        "period_dates": PeriodDates(starts_on=date(2027, 1, 15), ends_on=date(2027, 5, 31)),
+        "note": "Täydentäkää järjestelmätiedot.",
+        "from_period": PeriodRef(year=2026, number=3),
+        "sessions": [session()],
+    }
+    values.update(overrides)
+    return DecisionContext.model_validate(values)
+
+
+def session_context(**overrides: object) -> SessionContext:
+    values: dict[str, object] = {
+        "contact_name": "Maija Meikäläinen",
+        "session": session(),
+        "position": 3,
+        "note": "Kouluttaja sairastui.",
+        "changes": [
+            Change(
+                field="starts_at",
+                old=datetime(2027, 3, 1, 7, 0, tzinfo=UTC),
+                new=datetime(2027, 3, 2, 7, 0, tzinfo=UTC),
+            ),
+            Change(field="place", old=None, new="Kela, Helsinki"),
+        ],
+        "feed_url": "https://kanta.example/feeds/abc.ics",
+    }
+    values.update(overrides)
+    return SessionContext.model_validate(values)
+
+
+def context_for(name: str) -> BaseModel:
+    kind = TEMPLATES[name].context
+    if kind is ReceiptContext:
+        return receipt(staff_copy=name == "registration_staff_copy")
+    if kind is DecisionContext:
+        return decision()
+    return session_context()
+
+
+# The subject of every mail in each language: proof it was written in that language.
+SUBJECTS = {
+    "registration_received": ("vastaanotettu", "tagits emot", "has been received"),
+    "registration_staff_copy": ("Uusi ilmoittautuminen", "Ny anmälan", "New registration"),
+    "registration_accepted": ("on hyväksytty", "har godkänts", "has been accepted"),
+    "registration_rejected": ("ei hyväksytty", "inte godkänts", "was not accepted"),
+    "registration_returned": ("täydennettäväksi", "för komplettering", "returned for changes"),
+    "registration_moved": ("siirrettiin", "har flyttats", "was moved"),
+    "registration_withdrawn": ("on peruttu", "har återkallats", "has been withdrawn"),
+    "enrolment_confirmed": ("Kutsu", "Inbjudan", "Invitation"),
+    "enrolment_waitlisted": ("Varasijalla", "Reservplats", "Waiting list"),
+    "enrolment_promoted": ("Paikka vapautui", "En plats blev ledig", "A place is yours"),
+    "enrolment_cancelled": ("Osallistumisenne on peruttu", "avbokats", "has been cancelled"),
+    "session_rescheduled": ("Muutos", "Ändring", "Changed"),
+    "session_cancelled": ("Peruttu", "Inställt", "Cancelled"),
+    "session_reminder": ("Muistutus", "Påminnelse", "Reminder"),
+}
+
+
+def test_every_template_has_its_subjects_listed() -> None:
+    assert set(SUBJECTS) == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_renders_strictly_in_each_language(name: str, language: str) -> None:
+    """R12: every mail exists in Finnish, Swedish and English, with no variable missing."""
+    mail = render(name, context_for(name), language=language)
+
+    assert mail.language == language
+    assert SUBJECTS[name][("fi", "sv", "en").index(language)] in mail.subject
+    assert f'<html lang="{language}">' in mail.html
+    assert "\n\n\n" not in mail.text
+    for other in {"fi", "sv", "en"} - {language}:
+        phrase = SUBJECTS[name][("fi", "sv", "en").index(other)]
+        assert phrase not in mail.subject, f"{other} phrase in the {language} subject"
 
 
 EXPECTED = {
@@ -64,11 +178,9 @@ EXPECTED = {
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_r12_receipt_is_written_in_finnish_swedish_and_english(language: str) -> None:
-    """R12: Kela serves in Finnish and Swedish (English welcome): the receipt exists in each."""
     subject_phrase, body_phrase, business_id_label, submitted = EXPECTED[language]
     mail = render("registration_received", receipt(), language=language)
 
-    assert mail.language == language
     assert mail.subject == f"{subject_phrase} – Esimerkki Terveys Oy"
     for body in (mail.text, mail.html):
         assert body_phrase in body
@@ -78,7 +190,82 @@ def test_r12_receipt_is_written_in_finnish_swedish_and_english(language: str) ->
         assert str(REGISTRATION_ID) in body
         assert submitted in body
         assert "Maija Meikäläinen" in body
-    assert f'<html lang="{language}">' in mail.html
+        assert service_label("patient_data_repository", language) in body
+        assert "1/2027" in body
+
+
+OPTIONAL = {
+    "fi": "Ilmoittautuminen ei ollut pakollinen",
+    "sv": "Anmälan var inte obligatorisk",
+    "en": "Registration was not required",
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_r5_an_optional_registration_is_told_it_was_not_required(language: str) -> None:
+    required = render("registration_received", receipt(), language=language)
+    optional = render(
+        "registration_received", receipt(registration_required=False), language=language
+    )
+    assert OPTIONAL[language] not in required.text
+    assert OPTIONAL[language] in optional.text and OPTIONAL[language] in optional.html
+
+
+def test_r6_warnings_are_listed_in_the_receipt() -> None:
+    warning = RegistrationWarning(
+        code="short_lead_time", message="Planned start is under 3 months away."
+    )
+    mail = render("registration_received", receipt(warnings=[warning]), language="en")
+    assert "Please note:" in mail.text
+    assert "- Planned start is under 3 months away." in mail.text
+    assert "<li>Planned start is under 3 months away.</li>" in mail.html
+
+
+def test_the_staff_copy_says_it_is_one_and_greets_no_one() -> None:
+    mail = render(
+        "registration_staff_copy", receipt(contact_name="", staff_copy=True), language="fi"
+    )
+    assert mail.subject == "Uusi ilmoittautuminen – Esimerkki Terveys Oy"
+    assert mail.text.startswith("Hei,\n")
+    assert "Kopio henkilökunnalle" in mail.text
+
+
+def test_decisions_carry_the_note_the_period_and_its_sessions() -> None:
+    rejected = render("registration_rejected", decision(note="Väärä palvelu."), language="fi")
+    assert "Perustelu: Väärä palvelu." in rejected.text
+    returned = render("registration_returned", decision(note="Lisää yhteyshenkilö."), language="sv")
+    assert "Det här behöver ändras: Lisää yhteyshenkilö." in returned.text
+    moved = render("registration_moved", decision(), language="en")
+    assert "from deployment period 3/2026 to deployment period 1/2027" in moved.text
+    accepted = render("registration_accepted", decision(), language="fi")
+    assert "15. tammikuuta 2027 – 31. toukokuuta 2027" in accepted.text
+    assert "Toimintamallikoulutus" in accepted.text
+    assert "2. maaliskuuta 2027 9.00–11.30 (Suomen aikaa)" in accepted.text
+    assert "Kela, Helsinki" in accepted.text
+    without = render("registration_accepted", decision(sessions=[]), language="en")
+    assert "will be announced later" in without.text
+
+
+def test_a_session_title_falls_back_to_finnish_when_missing_in_english() -> None:
+    mail = render("enrolment_confirmed", session_context(), language="en")
+    assert "Toimintamallikoulutus" in mail.subject
+    swedish = render("enrolment_confirmed", session_context(), language="sv")
+    assert "Utbildning i arbetssätt" in swedish.subject
+
+
+def test_a_reschedule_says_what_changed_old_to_new_on_helsinki_time() -> None:
+    mail = render("session_rescheduled", session_context(), language="fi")
+    assert "- Alkaa: 1. maaliskuuta 2027 9.00 → 2. maaliskuuta 2027 9.00" in mail.text
+    assert "- Paikka: (ei mitään) → Kela, Helsinki" in mail.text
+    odd = session_context(changes=[Change(field="capacity", old=30, new=20)])
+    assert "- capacity: 30 → 20" in render("session_rescheduled", odd, language="en").text
+
+
+def test_the_waiting_list_notice_gives_the_position() -> None:
+    mail = render("enrolment_waitlisted", session_context(position=4), language="sv")
+    assert "reservplats 4" in mail.text
+    unknown = render("enrolment_waitlisted", session_context(position=None), language="sv")
+    assert "reservlistan" in unknown.text
 
 
 @pytest.mark.parametrize(
@@ -100,31 +287,52 @@ def test_unknown_or_missing_language_falls_back_to_finnish(language: str | None)
     assert mail.language == "fi"
 
 
+def test_service_labels_cover_every_language_and_unknown_codes_show_as_is() -> None:
+    for labels in SERVICE_LABELS.values():
+        assert set(labels) == {"fi", "sv", "en"}
+    assert service_label("prescription", "sv") == "Recept"
+    assert service_label("a_new_service", "fi") == "a_new_service"
+
+
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_every_declared_language_has_its_three_files(name: str) -> None:
     spec = TEMPLATES[name]
     assert "fi" in spec.languages, "Finnish is the fallback, so every mail needs it"
     for language in spec.languages:
         for suffix in ("subject.txt", "txt", "html"):
-            assert (TEMPLATE_DIR / name / f"{language}.{suffix}").is_file()
+            assert (TEMPLATE_DIR / spec.files / f"{language}.{suffix}").is_file()
+
+
+def _sources(name: str, language: str) -> list[str]:
+    """A template's files and every part they include or extend, as Jinja sources."""
+    env = environment()
+    assert env.loader is not None
+    pending = [f"{TEMPLATES[name].files}/{language}.{s}" for s in ("subject.txt", "txt", "html")]
+    seen: dict[str, str] = {}
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen[path] = env.loader.get_source(env, path)[0]
+        pending += [p for p in meta.find_referenced_templates(env.parse(seen[path])) if p]
+    return list(seen.values())
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_templates_use_only_variables_their_context_declares(name: str) -> None:
     spec = TEMPLATES[name]
     env = environment()
-    declared = set(spec.context.model_fields) | {"language"}
-    assert env.loader is not None
+    # `session` is also the loop variable of the list that includes `_session` per session.
+    declared = set(spec.context.model_fields) | {"language", "session"}
     for language in spec.languages:
-        for suffix in ("subject.txt", "txt", "html"):
-            source = env.loader.get_source(env, f"{name}/{language}.{suffix}")[0]
-            used = meta.find_undeclared_variables(env.parse(source))
-            assert used <= declared, f"{name}/{language}.{suffix} uses {used - declared}"
+        for source in _sources(name, language):
+            used: set[str] = meta.find_undeclared_variables(env.parse(source))
+            assert used <= declared, f"{name}/{language} uses {used - declared}"
 
 
 def test_a_missing_variable_is_an_error_not_a_blank() -> None:
     template = environment().get_template("registration_received/fi.txt")
-    variables = dict(receipt())
+    variables: dict[str, Any] = dict(receipt())
     del variables["business_id"]
     with pytest.raises(jinja2.UndefinedError, match="business_id"):
         template.render({**variables, "language": "fi"})
@@ -138,6 +346,8 @@ def test_html_is_escaped_and_text_is_not() -> None:
     )
     assert "Terveys &amp; Hoiva &lt;b&gt;&#34;Oy&#34;&lt;/b&gt;" in mail.html
     assert 'Terveys & Hoiva <b>"Oy"</b>' in mail.text
+    hostile = session_context(session=session(place="<script>x</script>"))
+    assert "<script>" not in render("enrolment_confirmed", hostile, language="fi").html
 
 
 def test_subject_stays_one_line_whatever_the_data() -> None:
@@ -156,5 +366,7 @@ def test_the_context_must_be_the_templates_own() -> None:
     assert render(REGISTRATION_RECEIVED.name, Other.model_validate(dict(receipt())), language="fi")
     with pytest.raises(TypeError):
         render("registration_received", object(), language="fi")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        render("enrolment_confirmed", receipt(), language="fi")
     with pytest.raises(UnknownTemplate):
         render("no_such_mail", receipt(), language="fi")
