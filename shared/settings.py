@@ -64,6 +64,11 @@ class ServiceSettings(BaseSettings):
     # Deliveries waiting together are applied in one transaction, up to this many.
     consumer_batch_max: int = Field(default=50, ge=1, le=1_000)
     retry_delay_ms: int = Field(default=5_000, ge=10)
+    # How a retry queue hands a message back when its delay is over. at-least-once (the
+    # default) confirms the move; the test suite, which creates and deletes thousands of
+    # queues, uses at-most-once because RabbitMQ 3.10 loses its at-least-once supervisor
+    # when such a queue is deleted while starting (then every retry queue fails).
+    retry_dead_letter_strategy: Literal["at-least-once", "at-most-once"] = "at-least-once"
     max_retries: int = Field(default=3, ge=0, le=100)
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)

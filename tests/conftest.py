@@ -124,6 +124,7 @@ def make_settings(bus_names: tuple[str, str], tmp_path: Path) -> Callable[..., A
             "queue_prefix": prefix,
             "queue_expires_ms": 15 * 60 * 1000,
             "retry_delay_ms": 200,
+            "retry_dead_letter_strategy": "at-most-once",
             "max_retries": 2,
             "outbox_poll_interval_s": 0.2,
             "broker_reconnect_interval_s": 0.5,

@@ -110,6 +110,7 @@ def service_env(
         "QUEUE_EXPIRES_MS": str(15 * 60 * 1000),
         "LOG_JSON": "true",
         "OUTBOX_POLL_INTERVAL_S": "0.2",
+        "RETRY_DEAD_LETTER_STRATEGY": "at-most-once",
         "MAIL_POLL_INTERVAL_S": "0.2",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),

@@ -120,6 +120,7 @@ class EventConsumer:
         retry_delay_ms: int = 5_000,
         queue_expires_ms: int | None = None,
         batch_max: int = 50,
+        retry_strategy: str = "at-least-once",
     ) -> None:
         self.name = name
         self._service = service
@@ -135,6 +136,7 @@ class EventConsumer:
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._batch_max = batch_max
+        self._retry_strategy = retry_strategy
         self._waiting: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -154,6 +156,7 @@ class EventConsumer:
             routing_keys=sorted(self._handlers),
             retry_delay_ms=self._retry_delay_ms,
             expires_ms=self._queue_expires_ms,
+            retry_strategy=self._retry_strategy,
         )
         self._channel = channel
         await self._queue.consume(self._on_message)

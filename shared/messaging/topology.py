@@ -61,6 +61,7 @@ async def declare_consumer_queues(
     routing_keys: list[str],
     retry_delay_ms: int,
     expires_ms: int | None = None,
+    retry_strategy: str = "at-least-once",
 ) -> AbstractQueue:
     """Declare the work, retry and dead-letter queues and bind the work queue; return it."""
     await channel.declare_queue(names.dead_letter, durable=True, arguments=_quorum(expires_ms))
@@ -73,7 +74,7 @@ async def declare_consumer_queues(
                 "x-message-ttl": retry_delay_ms,
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": names.work,
-                "x-dead-letter-strategy": "at-least-once",
+                "x-dead-letter-strategy": retry_strategy,
                 "x-overflow": "reject-publish",
             },
         ),

@@ -106,6 +106,7 @@ def runner_env(tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
         EXCHANGE=f"{run}.events",
         QUEUE_PREFIX=run,
         QUEUE_EXPIRES_MS="600000",
+        RETRY_DEAD_LETTER_STRATEGY="at-most-once",
         VAR_DIR=str(var_dir),
         REGISTRATION_DATABASE_URL=f"sqlite:///{var_dir / 'registration.db'}",
         SCHEDULING_DATABASE_URL=f"sqlite:///{var_dir / 'scheduling.db'}",
