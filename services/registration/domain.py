@@ -1,4 +1,7 @@
-"""Pure rules of a registration: identifiers, contacts, states. No I/O here."""
+"""Pure rules of a registration: identifiers and the lifecycle. No I/O here.
+
+The rules of the form itself (R3–R8) are in `rules.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,18 @@ from enum import StrEnum
 from stdnum.fi import ytunnus
 
 BUSINESS_ID_FORMAT = re.compile(r"^\d{7}-\d$")
+# SOTE organisation register: 1.2.246.10.<business ID digits, no leading zero>.10.<unit>
+SOTE_OID = re.compile(r"^1\.2\.246\.10\.([1-9]\d{0,7})\.10\.(0|[1-9]\d{0,8})$")
+# Independent practitioners (itsenäinen ammatinharjoittaja) have IAH identifiers.
+IAH_OID = re.compile(r"^1\.2\.246\.537\.28\.[1-9]\d{0,19}$")
 
 
 class InvalidBusinessId(ValueError):
     """Not a Y-tunnus: wrong format or check digit."""
+
+
+class InvalidOid(ValueError):
+    """Not an OID of the SOTE organisation register for this business ID, nor an IAH id."""
 
 
 def normalise_business_id(value: str) -> str:
@@ -33,7 +44,106 @@ def normalise_business_id(value: str) -> str:
     return str(ytunnus.format(candidate))
 
 
+def oid_digits(business_id: str) -> str:
+    """The business ID as the SOTE register embeds it: digits only, no leading zero."""
+    return business_id.replace("-", "").lstrip("0")
+
+
+def check_oid(oid: str, *, business_id: str) -> str:
+    """Return the OID if it is the organisation's SOTE OID (or a unit's) or an IAH id."""
+    candidate = oid.strip()
+    if IAH_OID.match(candidate):
+        return candidate
+    match = SOTE_OID.match(candidate)
+    if match is None:
+        raise InvalidOid(
+            f"{oid!r} is not an organisation OID: expected 1.2.246.10.<business ID digits>.10.0 "
+            "(or .10.<unit>), or an IAH id 1.2.246.537.28.<number>"
+        )
+    if match.group(1) != oid_digits(business_id):
+        raise InvalidOid(
+            f"The OID {candidate} does not embed the business ID {business_id} "
+            f"(expected 1.2.246.10.{oid_digits(business_id)}.10.…)"
+        )
+    return candidate
+
+
 class RegistrationState(StrEnum):
-    """Lifecycle states; the foundation knows `submitted`, later issues add the rest."""
+    """Where a registration is in its review and deployment."""
 
     SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    MOVED = "moved"
+    WITHDRAWN = "withdrawn"
+    DEPLOYED = "deployed"
+    COMPLETED = "completed"
+
+
+class Action(StrEnum):
+    """What staff or the organisation do to a registration."""
+
+    EDIT = "edit"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RETURN = "return"
+    MOVE = "move"
+    WITHDRAW = "withdraw"
+    DEPLOY = "deploy"
+    COMPLETE = "complete"
+
+
+S = RegistrationState
+# `moved` is an accepted registration now in another period: it behaves as accepted.
+OPEN_STATES = frozenset({S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.MOVED})
+# Rejected and withdrawn registrations no longer hold their organisation+service+period.
+INACTIVE_STATES = frozenset({S.REJECTED, S.WITHDRAWN})
+
+TRANSITIONS: dict[tuple[RegistrationState, Action], RegistrationState] = {
+    # An edit sends an accepted, moved or returned registration back to review.
+    **{(state, Action.EDIT): S.SUBMITTED for state in OPEN_STATES},
+    **{(state, Action.WITHDRAW): S.WITHDRAWN for state in OPEN_STATES},
+    (S.SUBMITTED, Action.ACCEPT): S.ACCEPTED,
+    (S.SUBMITTED, Action.REJECT): S.REJECTED,
+    (S.SUBMITTED, Action.RETURN): S.RETURNED,
+    (S.ACCEPTED, Action.MOVE): S.MOVED,
+    (S.MOVED, Action.MOVE): S.MOVED,
+    (S.ACCEPTED, Action.DEPLOY): S.DEPLOYED,
+    (S.MOVED, Action.DEPLOY): S.DEPLOYED,
+    (S.DEPLOYED, Action.COMPLETE): S.COMPLETED,
+}
+
+
+class InvalidTransition(ValueError):
+    """The action is not possible from the registration's state."""
+
+    def __init__(self, state: RegistrationState, action: Action) -> None:
+        allowed = sorted(a.value for (s, a) in TRANSITIONS if s == state)
+        super().__init__(
+            f"A registration in state {state.value!r} cannot be {_past(action)}"
+            + (f"; possible now: {', '.join(allowed)}." if allowed else "; it is closed.")
+        )
+        self.state = state
+        self.action = action
+
+
+def _past(action: Action) -> str:
+    return {
+        Action.EDIT: "edited",
+        Action.ACCEPT: "accepted",
+        Action.REJECT: "rejected",
+        Action.RETURN: "returned",
+        Action.MOVE: "moved",
+        Action.WITHDRAW: "withdrawn",
+        Action.DEPLOY: "marked deployed",
+        Action.COMPLETE: "completed",
+    }[action]
+
+
+def next_state(state: RegistrationState, action: Action) -> RegistrationState:
+    """The state after `action`, or raise InvalidTransition."""
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise InvalidTransition(state, action) from None

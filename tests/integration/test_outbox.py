@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -24,21 +24,14 @@ from shared.messaging.broker import Broker
 from shared.messaging.outbox import claim_due, pending_event_ids
 from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
+from tests.registration_rows import registration_row
 from tests.support import catch_events, eventually, submitted_event
 
 pytestmark = pytest.mark.asyncio
 
 
 def _registration(event: RegistrationSubmitted) -> Registration:
-    now = datetime.now(UTC)
-    return Registration(
-        id=event.registration_id,
-        organisation_name=event.organisation_name,
-        business_id=event.business_id,
-        state="submitted",
-        submitted_at=now,
-        updated_at=now,
-    )
+    return registration_row(event)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

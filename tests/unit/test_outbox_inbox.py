@@ -25,6 +25,7 @@ from shared.messaging.outbox import (
 )
 from shared.migrations import upgrade_to_head
 from shared.uow import UnitOfWork
+from tests.registration_rows import registration_row
 from tests.support import submitted_event
 
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
@@ -82,16 +83,7 @@ async def test_leaving_without_commit_writes_neither_state_nor_events(engine: As
     commits: list[int] = []
     async with _uow(engine, commits) as uow:
         event = submitted_event()
-        uow.session.add(
-            Registration(
-                id=event.registration_id,
-                organisation_name="x",
-                business_id="2077474-0",
-                state="submitted",
-                submitted_at=T0,
-                updated_at=T0,
-            )
-        )
+        uow.session.add(registration_row(event, at=T0))
         uow.emit(event)
         await uow.session.flush()
     assert commits == []
