@@ -16,8 +16,8 @@ from services.scheduling import handlers as scheduling_handlers
 from services.scheduling.main import MIGRATIONS, build_runtime
 from services.scheduling.models import KnownRegistration, messaging, metadata
 from services.scheduling.settings import SchedulingSettings
-from shared.events import Envelope, EventPayload, make_envelope
 from shared.contracts.registration import RegistrationSubmitted
+from shared.events import Envelope, EventPayload, make_envelope
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.deadletters import DeadLetter, read_dead_letters, replay_dead_letters
 from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
@@ -82,7 +82,7 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
 
     async def fragile(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
         assert isinstance(payload, RegistrationSubmitted)
-        if payload.organisation_name == "poison":
+        if payload.organisation.name == "poison":
             attempts.append(asyncio.get_running_loop().time())
             raise ValueError("cannot digest poison")
         await scheduling_handlers.record_submitted_registration(uow, payload, envelope)

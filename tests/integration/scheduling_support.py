@@ -1,0 +1,173 @@
+"""What the scheduling tests share: a running service, a calendar, registration events."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import httpx
+
+from services.scheduling.main import create_app
+from services.scheduling.settings import SchedulingSettings
+from shared.contracts.common import Contact, PeriodRef
+from shared.contracts.registration import (
+    OrganisationRef,
+    RegistrationAccepted,
+    RegistrationEvent,
+)
+from shared.events import EventPayload, make_envelope
+from shared.messaging.amqp import to_amqp_message
+from shared.runtime import Runtime
+from tests.support import bearer, running
+
+BUSINESS_ID = "2077474-0"
+OTHER_BUSINESS_ID = "0204819-8"
+
+
+@dataclass
+class Service:
+    """A running scheduling service: its HTTP client, runtime and staff/organisation tokens."""
+
+    client: httpx.AsyncClient
+    runtime: Runtime
+    settings: SchedulingSettings
+
+    @property
+    def staff(self) -> dict[str, str]:
+        return bearer(self.settings, "staff")
+
+    def organisation(self, business_id: str = BUSINESS_ID) -> dict[str, str]:
+        return bearer(self.settings, "organisation", business_id)
+
+
+@contextlib.asynccontextmanager
+async def scheduling_service(
+    make_settings: Callable[..., Any], **overrides: Any
+) -> AsyncIterator[Service]:
+    """The service with its lifespan (migrations, consumers, relay, reminder loop)."""
+    settings = make_settings(SchedulingSettings, **overrides)
+    app = create_app(settings)
+    async with running(app) as client:
+        runtime: Runtime = app.state.runtime
+        await runtime.broker.wait_ready(10)
+        yield Service(client=client, runtime=runtime, settings=settings)
+
+
+PERIOD = {
+    "year": 2027,
+    "number": 1,
+    "starts_on": "2027-01-11",
+    "ends_on": "2027-04-30",
+    "registration_opens_on": "2026-10-01",
+    "registration_closes_on": "2027-02-12",
+}
+
+
+def session_body(**changes: Any) -> dict[str, Any]:
+    """A training on a Tuesday in February 2027 (changes override fields)."""
+    body: dict[str, Any] = {
+        "kind": "training",
+        "title": {"fi": "Toimintamallikoulutus", "sv": "Utbildning i verksamhetsmodeller"},
+        "starts_at": "2027-02-02T09:00:00+02:00",
+        "ends_at": "2027-02-02T12:00:00+02:00",
+        "online_url": "https://meet.example.fi/kanta-2027-1",
+        "place": None,
+        "language": "fi",
+        "capacity": 80,
+        "audience": {
+            "services": ["patient_data_repository"],
+            "domains": ["health_care"],
+            "roles": None,
+        },
+        "confirm_holiday": False,
+    }
+    body.update(changes)
+    return body
+
+
+async def create_period(service: Service, **changes: Any) -> dict[str, Any]:
+    response = await service.client.post(
+        "/v1/periods", json={**PERIOD, **changes}, headers=service.staff
+    )
+    assert response.status_code == 201, response.text
+    period: dict[str, Any] = response.json()
+    return period
+
+
+async def add_session(service: Service, period_id: str, **changes: Any) -> dict[str, Any]:
+    response = await service.client.post(
+        f"/v1/periods/{period_id}/sessions", json=session_body(**changes), headers=service.staff
+    )
+    assert response.status_code == 201, response.text
+    session: dict[str, Any] = response.json()
+    return session
+
+
+async def publish(service: Service, period_id: str) -> dict[str, Any]:
+    response = await service.client.post(f"/v1/periods/{period_id}/publish", headers=service.staff)
+    assert response.status_code == 200, response.text
+    period: dict[str, Any] = response.json()
+    return period
+
+
+def accepted(
+    contacts: list[Contact],
+    *,
+    registration_id: uuid.UUID | None = None,
+    service: str = "patient_data_repository",
+    domain: str = "health_care",
+    business_id: str = BUSINESS_ID,
+    period: PeriodRef = PeriodRef(year=2027, number=1),
+) -> RegistrationAccepted:
+    """A `registration.accepted` payload for the given contacts."""
+    return RegistrationAccepted.model_validate(
+        {
+            "registration_id": registration_id or uuid.uuid4(),
+            "state": "accepted",
+            "organisation": OrganisationRef.model_validate(
+                {
+                    "name": "Esimerkki Terveys Oy",
+                    "business_id": business_id,
+                    "domain": domain,
+                    "sector": "private",
+                }
+            ),
+            "service": service,
+            "reason": "first_deployment",
+            "period": period,
+            "contacts": contacts,
+        }
+    )
+
+
+def contact(name: str, language: str = "fi", role: str | None = None) -> Contact:
+    email = f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.fi"
+    return Contact.model_validate(
+        {"name": name, "email": email, "language": language, "role": role, "participates": True}
+    )
+
+
+async def publish_event(
+    connection: aio_pika.abc.AbstractRobustConnection, exchange: str, payload: EventPayload
+) -> None:
+    """Publish an event to the test's exchange, as the registration service's relay would."""
+    envelope = make_envelope(payload, producer="registration")
+    channel = await connection.channel(publisher_confirms=True)
+    ex = await channel.get_exchange(exchange)
+    await ex.publish(to_amqp_message(envelope), routing_key=envelope.event_type)
+    await channel.close()
+
+
+def body(message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, Any]:
+    """The envelope of a caught message as JSON."""
+    envelope: dict[str, Any] = json.loads(message.body)
+    return envelope
+
+
+def with_state(payload: RegistrationEvent, state: str) -> dict[str, Any]:
+    return {**payload.model_dump(mode="json"), "state": state}
