@@ -1,8 +1,10 @@
 """Events the notifications service consumes, and the use case each one calls.
 
-Two work queues: `registrations` (every `registration.*` event) and `scheduling` (periods,
-sessions, enrolments). Every type bound here is a registered contract, so a message of any
-other type, or one that does not validate, goes to the dead-letter queue with the reason.
+Three work queues: `registrations` (every `registration.*` event), `scheduling` (periods,
+sessions, enrolments) and `extension` (the extension-of-use events that mail someone: notices
+and deployment tests; `customership.formed` mails nobody, so it is not bound). Every type
+bound here is a registered contract, so a message of any other type, or one that does not
+validate, goes to the dead-letter queue with the reason.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from services.notifications import registration_mails, session_mails
+from services.notifications import extension_mails, registration_mails, session_mails
 from services.notifications.queueing import Mailer
+from shared.contracts import extension as ext
 from shared.contracts import registration as reg
 from shared.contracts import scheduling as sch
 from shared.events import Envelope, EventPayload
@@ -38,6 +41,11 @@ ENROLMENT_EVENTS: tuple[type[sch.EnrolmentEvent], ...] = (
     sch.EnrolmentPromoted,
     sch.EnrolmentCancelled,
     sch.SessionReminderDue,
+)
+DEPLOYMENT_TEST_EVENTS: tuple[type[ext.DeploymentTestEvent], ...] = (
+    ext.DeploymentTestSucceeded,
+    ext.DeploymentTestReportReminderDue,
+    ext.DeploymentTestReportOverdue,
 )
 
 
@@ -82,6 +90,16 @@ def consumer_specs(*, mailer: Mailer) -> list[ConsumerSpec]:
     ) -> None:
         await session_mails.on_enrolment_event(uow, event, envelope, mailer=mailer)
 
+    async def notice_received(
+        uow: UnitOfWork, event: ext.NoticeReceived, envelope: Envelope
+    ) -> None:
+        await extension_mails.on_notice_received(uow, event, envelope, mailer=mailer)
+
+    async def deployment_test_event(
+        uow: UnitOfWork, event: ext.DeploymentTestEvent, envelope: Envelope
+    ) -> None:
+        await extension_mails.on_deployment_test_event(uow, event, envelope, mailer=mailer)
+
     scheduling: dict[str, Handler] = {
         sch.PeriodPublished.event_type: _typed(sch.PeriodPublished, period_event),
         sch.PeriodUpdated.event_type: _typed(sch.PeriodUpdated, period_event),
@@ -90,10 +108,17 @@ def consumer_specs(*, mailer: Mailer) -> list[ConsumerSpec]:
         sch.SessionCancelled.event_type: _typed(sch.SessionCancelled, session_changed),
     }
     scheduling.update({m.event_type: _typed(m, enrolment_event) for m in ENROLMENT_EVENTS})
+    extension: dict[str, Handler] = {
+        ext.NoticeReceived.event_type: _typed(ext.NoticeReceived, notice_received),
+    }
+    extension.update(
+        {m.event_type: _typed(m, deployment_test_event) for m in DEPLOYMENT_TEST_EVENTS}
+    )
     return [
         ConsumerSpec(
             name="registrations",
             handlers={m.event_type: _typed(m, registration_event) for m in REGISTRATION_EVENTS},
         ),
         ConsumerSpec(name="scheduling", handlers=scheduling),
+        ConsumerSpec(name="extension", handlers=extension),
     ]

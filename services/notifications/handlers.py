@@ -1,7 +1,7 @@
 """Use cases of the notifications service that change mails: sending, resending, suppressions.
 
-The mails events cause are queued in `registration_mails` and `session_mails` (through
-`queueing`); what the API reads is in `queries`.
+The mails events cause are queued in `registration_mails`, `session_mails` and
+`extension_mails` (through `queueing`); what the API reads is in `queries`.
 """
 
 from __future__ import annotations

@@ -21,11 +21,19 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.notifications.catalogue import service_label
+from services.notifications.catalogue import (
+    CONNECTION_POINT_CHANGES,
+    NOTICE_DETAIL_LABELS,
+    NOTICE_KIND_LABELS,
+    SERVICE_LABELS,
+    label,
+    service_label,
+)
 from services.notifications.domain import choose_language
 from services.notifications.ics import TIMEZONE, session_title
 from shared.contracts.common import PeriodRef
@@ -105,6 +113,28 @@ class SessionContext(MailContext):
     feed_url: str | None = None
 
 
+class NoticeContext(MailContext):
+    """Variables of `notice_to_kela`: a change notice of an extension of use (R9)."""
+
+    notice_id: uuid.UUID
+    kind: str
+    business_id: str
+    organisation_name: str
+    details: dict[str, Any] = Field(default_factory=dict)
+    effective_on: date | None = None
+
+
+class DeploymentTestContext(MailContext):
+    """Variables of the deployment-test mails: the test and its report deadline (R10)."""
+
+    organisation_name: str
+    business_id: str
+    registration_id: uuid.UUID
+    service: str
+    tested_on: date | None = None
+    report_due_on: date | None = None
+
+
 @dataclass(frozen=True)
 class MailTemplate:
     """A named mail, the languages it is written in, the model of its variables, its files."""
@@ -136,6 +166,14 @@ ENROLMENT_CANCELLED = MailTemplate("enrolment_cancelled", SessionContext)
 SESSION_RESCHEDULED = MailTemplate("session_rescheduled", SessionContext)
 SESSION_CANCELLED = MailTemplate("session_cancelled", SessionContext)
 SESSION_REMINDER = MailTemplate("session_reminder", SessionContext)
+NOTICE_TO_KELA = MailTemplate("notice_to_kela", NoticeContext)
+DEPLOYMENT_TEST_SUCCEEDED = MailTemplate("deployment_test_succeeded", DeploymentTestContext)
+DEPLOYMENT_TEST_REPORT_REMINDER = MailTemplate(
+    "deployment_test_report_reminder", DeploymentTestContext
+)
+DEPLOYMENT_TEST_REPORT_OVERDUE = MailTemplate(
+    "deployment_test_report_overdue", DeploymentTestContext
+)
 
 TEMPLATES: dict[str, MailTemplate] = {
     t.name: t
@@ -154,6 +192,10 @@ TEMPLATES: dict[str, MailTemplate] = {
         SESSION_RESCHEDULED,
         SESSION_CANCELLED,
         SESSION_REMINDER,
+        NOTICE_TO_KELA,
+        DEPLOYMENT_TEST_SUCCEEDED,
+        DEPLOYMENT_TEST_REPORT_REMINDER,
+        DEPLOYMENT_TEST_REPORT_OVERDUE,
     )
 }
 
@@ -213,6 +255,9 @@ def environment() -> Environment:
     env.filters["service"] = _service
     env.filters["period"] = _period
     env.filters["value"] = _value
+    env.filters["notice_kind"] = _notice_kind
+    env.filters["detail_label"] = _detail_label
+    env.filters["detail_value"] = _detail_value
     return env
 
 
@@ -274,3 +319,43 @@ def _value(context: Context, value: Any) -> str:
     if isinstance(value, date):
         return str(_format_date(context, value))
     return str(value)
+
+
+@pass_context
+def _notice_kind(context: Context, kind: str) -> str:
+    """A notice's kind as a person reads it (`Liityntäpisteen muutos`), else its code."""
+    return label(NOTICE_KIND_LABELS, kind, context["language"])
+
+
+@pass_context
+def _detail_label(context: Context, key: str) -> str:
+    """The name of a notice's detail field, else the field's key."""
+    return label(NOTICE_DETAIL_LABELS, key, context["language"])
+
+
+@pass_context
+def _detail_value(context: Context, value: Any, key: str = "") -> str:
+    """A notice's detail as a person reads it: dates, numbers and codes in the mail's language."""
+    language: str = context["language"]
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(context, item, key) for item in value) or _EMPTY[language]
+    if value is None or value == "" or isinstance(value, bool | dict):
+        return str(_value(context, value))
+    if isinstance(value, int | float):
+        return format_decimal(value, locale=language)
+    if isinstance(value, date):
+        return str(_format_date(context, value))
+    text = str(value)
+    if key == "change":
+        return label(CONNECTION_POINT_CHANGES, text, language)
+    if text in SERVICE_LABELS:  # the document groups are catalogue codes
+        return service_label(text, language)
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return str(_format_date(context, date.fromisoformat(text)))
+        except ValueError:
+            return text
+    return text
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

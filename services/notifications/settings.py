@@ -21,7 +21,8 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_s: float = Field(default=30.0, gt=0)
     mail_from: str = "Kanta-käyttöönotot <kayttoonotot@kanta.example>"
-    # Gets a copy of every new registration; empty: no copies.
+    # Gets a copy of every new registration and overdue deployment-test reports (R10);
+    # empty: neither.
     staff_mailbox: EmailStr | None = "kayttoonotot-staff@kanta.example"
     mail_batch_size: int = Field(default=50, ge=1, le=1000)
     mail_poll_interval_s: float = Field(default=1.0, gt=0)

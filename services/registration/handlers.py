@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import repository, rules, views
 from services.registration.domain import Action, InvalidTransition, RegistrationState, next_state
+from services.registration.extension import customership
 from services.registration.guards import (
     Place,
     duplicate_of,
@@ -139,6 +140,7 @@ async def submit_registration(
                 if record is not None:
                     return _replay(record, digest)
             raise await duplicate_of(uow, place) from None
+        await customership.note_registration(uow, row)
         await uow.commit()
     log.info("registration submitted", extra={"registration_id": str(row.id)})
     return result
@@ -222,6 +224,8 @@ async def edit_registration(
             await uow.session.flush()
         except IntegrityError:
             raise await duplicate_of(uow, place) from None
+        if "customership" in changes:
+            await customership.note_registration(uow, row)
         await uow.commit()
     return views.public(row)
 

@@ -7,7 +7,7 @@ changes it, appends its history row and emits its event, all in one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import repository, rules, views
 from services.registration.domain import Action, InvalidTransition, RegistrationState, next_state
+from services.registration.extension import customership
+from services.registration.extension.rules import helsinki_today
 from services.registration.guards import (
     Place,
     duplicate_of,
@@ -55,6 +57,7 @@ async def _transition(
     note: str | None = None,
     changes: dict[str, dict[str, object]] | None = None,
     before: Callable[[Registration], None] | None = None,
+    also: Callable[[Registration], Awaitable[object]] | None = None,
 ) -> RegistrationPublic:
     row = await visible_registration(uow, registration_id, caller, for_update=True)
     previous = RegistrationState(row.state)
@@ -74,6 +77,8 @@ async def _transition(
         ),
     )
     uow.emit(event(views.snapshot(row), previous))
+    if also is not None:
+        await also(row)
     place = Place.of(row)
     try:
         await uow.session.flush()
@@ -86,7 +91,18 @@ async def _transition(
 async def accept_registration(
     registration_id: uuid.UUID, uow: UnitOfWork, *, caller: Principal
 ) -> RegistrationPublic:
-    """Staff accept a submitted registration for its period."""
+    """Staff accept a submitted registration for its period.
+
+    R8: the first accepted deployment with a complete checklist forms the customership."""
+
+    async def form_customership(row: Registration) -> None:
+        await customership.note_acceptance(
+            uow,
+            business_id=row.business_id,
+            registration_id=row.id,
+            accepted_on=helsinki_today(utcnow()),
+        )
+
     async with uow:
         return await _transition(
             registration_id,
@@ -94,6 +110,7 @@ async def accept_registration(
             uow,
             caller=caller,
             event=lambda snap, _: RegistrationAccepted(**snap),
+            also=form_customership,
         )
 
 
@@ -218,6 +235,26 @@ async def deploy_registration(
             before=set_date,
             event=lambda snap, _: RegistrationDeployed(**snap, deployed_on=deployed_on),
         )
+
+
+async def deploy_in(
+    uow: UnitOfWork, registration_id: uuid.UUID, deployed_on: date, *, caller: Principal
+) -> RegistrationPublic:
+    """R10: a reported successful deployment test moves the registration to `deployed`, in
+    the caller's open unit of work (which this commits)."""
+
+    def set_date(row: Registration) -> None:
+        row.deployed_on = deployed_on
+
+    return await _transition(
+        registration_id,
+        Action.DEPLOY,
+        uow,
+        caller=caller,
+        changes={"deployed_on": {"old": None, "new": deployed_on.isoformat()}},
+        before=set_date,
+        event=lambda snap, _: RegistrationDeployed(**snap, deployed_on=deployed_on),
+    )
 
 
 async def complete_registration(

@@ -13,3 +13,9 @@ class RegistrationSettings(ServiceSettings):
     service_name: str = "registration"
     database_url: str = database_url_field("registration")
     token_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    # Extension of use (R9, R10)
+    notice_connection_point_lead_days: int = Field(default=14, ge=0, le=365)
+    notice_volume_threshold: int = Field(default=500_000, ge=0)
+    kela_notice_mailbox: str = "kanta-notices@kela.example"
+    test_report_days: int = Field(default=2, ge=1, le=30)
+    deadline_watch_interval_s: float = Field(default=300.0, gt=0)

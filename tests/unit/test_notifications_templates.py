@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 import pytest
 from jinja2 import meta
 from pydantic import BaseModel
 
-from services.notifications.catalogue import SERVICE_LABELS, service_label
+from services.notifications.catalogue import (
+    CONNECTION_POINT_CHANGES,
+    NOTICE_DETAIL_LABELS,
+    NOTICE_KIND_LABELS,
+    SERVICE_LABELS,
+    service_label,
+)
 from services.notifications.rendering import (
     REGISTRATION_RECEIVED,
     TEMPLATE_DIR,
     TEMPLATES,
     Change,
     DecisionContext,
+    DeploymentTestContext,
+    NoticeContext,
     PeriodDates,
     ReceiptContext,
     SessionContext,
@@ -26,6 +34,7 @@ from services.notifications.rendering import (
     render,
 )
 from shared.contracts.common import PeriodRef
+from shared.contracts.extension import NoticeKind
 from shared.contracts.registration import RegistrationWarning
 from shared.contracts.scheduling import LocalizedText, SessionInfo
 
@@ -106,8 +115,47 @@ def session_context(**overrides: object) -> SessionContext:
     return SessionContext.model_validate(values)
 
 
+NOTICE_ID = uuid.UUID("0b5e7f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b")
+
+
+def notice(**overrides: object) -> NoticeContext:
+    values: dict[str, object] = {
+        "contact_name": "",
+        "notice_id": NOTICE_ID,
+        "kind": "connection_point_change",
+        "business_id": "2077474-0",
+        "organisation_name": "Esimerkki Terveys Oy",
+        "details": {
+            "change": "new_connection_point",
+            "connection_point": "Liityntäpiste 2",
+            "effective_on": "2027-03-01",
+        },
+        "effective_on": date(2027, 3, 1),
+    }
+    values.update(overrides)
+    return NoticeContext.model_validate(values)
+
+
+def deployment_test(**overrides: object) -> DeploymentTestContext:
+    values: dict[str, object] = {
+        "contact_name": "Maija Meikäläinen",
+        "organisation_name": "Esimerkki Terveys Oy",
+        "business_id": "2077474-0",
+        "registration_id": REGISTRATION_ID,
+        "service": "prescription",
+        "tested_on": date(2027, 3, 10),
+        "report_due_on": date(2027, 3, 12),
+    }
+    values.update(overrides)
+    return DeploymentTestContext.model_validate(values)
+
+
 def context_for(name: str) -> BaseModel:
     kind = TEMPLATES[name].context
+    if kind is NoticeContext:
+        return notice()
+    if kind is DeploymentTestContext:
+        return deployment_test()
     if kind is ReceiptContext:
         return receipt(staff_copy=name == "registration_staff_copy")
     if kind is DecisionContext:
@@ -131,6 +179,18 @@ SUBJECTS = {
     "session_rescheduled": ("Muutos", "Ändring", "Changed"),
     "session_cancelled": ("Peruttu", "Inställt", "Cancelled"),
     "session_reminder": ("Muistutus", "Påminnelse", "Reminder"),
+    "notice_to_kela": (
+        "Käytön laajennuksen ilmoitus",
+        "utvidgning av användningen",
+        "Extension-of-use notice",
+    ),
+    "deployment_test_succeeded": (
+        "Käyttöönottokoe onnistui",
+        "Ibruktagningsprovet lyckades",
+        "Deployment test succeeded",
+    ),
+    "deployment_test_report_reminder": ("raportti puuttuu", "saknas", "report missing"),
+    "deployment_test_report_overdue": ("raportti myöhässä", "är försenad", "report overdue"),
 }
 
 
@@ -370,3 +430,119 @@ def test_the_context_must_be_the_templates_own() -> None:
         render("enrolment_confirmed", receipt(), language="fi")
     with pytest.raises(UnknownTemplate):
         render("no_such_mail", receipt(), language="fi")
+
+
+# --- Extension of use (R9, R10) -------------------------------------------------------------
+
+# The report deadline (12 March 2027) and the test day (10 March 2027) in each language.
+DEADLINE = {"fi": "12. maaliskuuta 2027", "sv": "12 mars 2027", "en": "March 12, 2027"}
+TEST_DAY = {"fi": "10. maaliskuuta 2027", "sv": "10 mars 2027", "en": "March 10, 2027"}
+WITHIN_TWO_DAYS = {"fi": "kahden päivän kuluessa", "sv": "inom två dagar", "en": "within two days"}
+TOMORROW = {"fi": "huomenna", "sv": "i morgon", "en": "tomorrow"}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_r10_a_successful_test_asks_for_the_report_within_two_days(language: str) -> None:
+    mail = render("deployment_test_succeeded", deployment_test(), language=language)
+
+    assert DEADLINE[language] in mail.subject
+    for body in (mail.text, mail.html):
+        assert WITHIN_TWO_DAYS[language] in body
+        assert DEADLINE[language] in body
+        assert TEST_DAY[language] in body
+        assert service_label("prescription", language) in body
+        assert str(REGISTRATION_ID) in body
+        assert "2077474-0" in body
+        assert "Maija Meikäläinen" in body
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_r10_the_reminder_says_the_deadline_is_tomorrow(language: str) -> None:
+    mail = render("deployment_test_report_reminder", deployment_test(), language=language)
+
+    assert DEADLINE[language] in mail.subject
+    for body in (mail.text, mail.html):
+        assert TOMORROW[language] in body
+        assert DEADLINE[language] in body
+
+
+def test_r10_the_overdue_flag_names_the_organisation_test_and_deadline() -> None:
+    mail = render("deployment_test_report_overdue", deployment_test(contact_name=""), language="fi")
+    assert mail.subject == "Käyttöönottokokeen raportti myöhässä – Esimerkki Terveys Oy"
+    assert mail.text.startswith("Hei,\n")
+    for phrase in ("määräaikaan 12. maaliskuuta 2027", "10. maaliskuuta 2027", "2077474-0"):
+        assert phrase in mail.text
+    assert str(REGISTRATION_ID) in mail.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "deployment_test_succeeded",
+        "deployment_test_report_reminder",
+        "deployment_test_report_overdue",
+    ],
+)
+def test_deployment_test_mails_do_without_the_dates(name: str) -> None:
+    undated = deployment_test(tested_on=None, report_due_on=None)
+    for language in ("fi", "sv", "en"):
+        mail = render(name, undated, language=language)
+        assert "2027" not in mail.subject + mail.text + mail.html
+
+
+def test_r9_the_notice_to_kela_names_the_kind_details_and_effective_date() -> None:
+    mail = render("notice_to_kela", notice(), language="fi")
+
+    assert mail.subject == (
+        "Käytön laajennuksen ilmoitus: Liityntäpisteen muutos – Esimerkki Terveys Oy"
+    )
+    for body in (mail.text, mail.html):
+        assert "Esimerkki Terveys Oy" in body
+        assert "2077474-0" in body
+        assert "Liityntäpisteen muutos" in body
+        assert "Voimaantulopäivä: " in body or "Voimaantulopäivä</th>" in body
+        assert "1. maaliskuuta 2027" in body
+        assert str(NOTICE_ID) in body
+    assert "- Muutos: uusi liityntäpiste" in mail.text
+    assert "- Liityntäpiste: Liityntäpiste 2" in mail.text
+    assert mail.text.count("1. maaliskuuta 2027") == 1, "the effective date is shown once"
+
+
+def test_notice_details_read_as_a_person_reads_them_in_each_language() -> None:
+    details = {
+        "document_groups": ["sw_old_documents", "sw_phase_1_documents"],
+        "document_increase": 650000,
+        "in_use_from": "2027-02-01",
+        "service_tasks": ["kotihoito", "vammaispalvelut"],
+        "something_new": None,
+    }
+    context = notice(kind="document_group_change", details=details, effective_on=None)
+    fi = render("notice_to_kela", context, language="fi").text
+    assert "Asiakirjaryhmien muutos" in fi
+    assert "- Asiakirjaryhmät: vanhat asiakirjat (asiakirjaryhmä), I-vaiheen asiakirjat" in fi
+    assert "- Asiakirjamäärän kasvu: 650\xa0000" in fi
+    assert "- Käytössä alkaen: 1. helmikuuta 2027" in fi
+    assert "- Palvelutehtävät: kotihoito, vammaispalvelut" in fi
+    assert "- something_new: (ei mitään)" in fi
+    assert "Voimaantulopäivä" not in fi
+    en = render("notice_to_kela", context, language="en").text
+    assert "- Increase in documents: 650,000" in en
+    assert "- Document groups: old documents (document group), phase I documents" in en
+    sv = render("notice_to_kela", context, language="sv").text
+    assert "- In bruk från" not in sv and "- I bruk från: 1 februari 2027" in sv
+
+
+def test_notice_labels_cover_every_kind_and_language() -> None:
+    assert set(NOTICE_KIND_LABELS) == set(get_args(NoticeKind))
+    for table in (NOTICE_KIND_LABELS, NOTICE_DETAIL_LABELS, CONNECTION_POINT_CHANGES):
+        for labels in table.values():
+            assert set(labels) == {"fi", "sv", "en"}
+    odd = render("notice_to_kela", notice(kind="a_new_kind"), language="sv")
+    assert "a_new_kind" in odd.subject
+
+
+def test_notice_details_are_escaped_in_html() -> None:
+    hostile = notice(details={"connection_point": "<script>x</script>"})
+    mail = render("notice_to_kela", hostile, language="fi")
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;" in mail.html
