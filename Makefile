@@ -37,7 +37,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services tests
+	$(BIN)/mypy shared services tests bench
 
 migrate: $(STAMP)
 	mkdir -p var
