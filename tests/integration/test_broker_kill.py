@@ -33,7 +33,7 @@ class KillSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///:memory:"
 
 
-async def run(*argv: str, timeout: float = 120) -> str:
+async def run(*argv: str, timeout: float = 120, check: bool = True) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         *argv,
         stdout=asyncio.subprocess.PIPE,
@@ -41,12 +41,15 @@ async def run(*argv: str, timeout: float = 120) -> str:
         env={**os.environ, "PATH": PATH},
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout)
-    assert process.returncode == 0, output.decode()
-    return output.decode()
+    assert process.returncode is not None
+    if check:
+        assert process.returncode == 0, output.decode()
+    return process.returncode, output.decode()
 
 
 async def kill_broker_hard_and_restart() -> None:
-    pid = int((await run("rabbitmqctl", "eval", "os:getpid().")).strip().strip('"'))
+    _, output = await run("rabbitmqctl", "eval", "os:getpid().")
+    pid = int(output.strip().strip('"'))
     os.kill(pid, signal.SIGKILL)
     for _ in range(100):
         try:
@@ -55,7 +58,14 @@ async def kill_broker_hard_and_restart() -> None:
             break
         await asyncio.sleep(0.1)
     await run("rabbitmq-server", "-detached")
-    await run("rabbitmqctl", "await_startup", "--timeout", "120")
+    # The node takes a moment to register before the CLI can even ask whether it is up.
+    deadline = asyncio.get_running_loop().time() + 120
+    while True:
+        code, output = await run("rabbitmqctl", "await_startup", "--timeout", "60", check=False)
+        if code == 0:
+            return
+        assert asyncio.get_running_loop().time() < deadline, output
+        await asyncio.sleep(1)
 
 
 async def _noop(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
