@@ -19,7 +19,8 @@ from services.registration.settings import RegistrationSettings
 from services.scheduling.main import create_app as create_scheduling
 from services.scheduling.settings import SchedulingSettings
 from shared.events import Envelope
-from tests.support import catch_events, eventually, running
+from tests.integration.registration_support import ORG_A, ORG_B, form, publish_period
+from tests.support import bearer, catch_events, eventually, running
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.broker_outage]
 
@@ -35,9 +36,14 @@ async def rabbitmqctl(*args: str) -> None:
 async def test_registrations_are_accepted_while_the_broker_is_down_and_published_after(
     make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
-    registration_app = create_registration(make_settings(RegistrationSettings))
-    scheduling_app = create_scheduling(make_settings(SchedulingSettings))
+    registration_settings = make_settings(RegistrationSettings)
+    organisation = bearer(registration_settings, "organisation", ORG_A)
+    registration_app = create_registration(registration_settings)
+    scheduling_settings = make_settings(SchedulingSettings)
+    staff = bearer(scheduling_settings, "staff")
+    scheduling_app = create_scheduling(scheduling_settings)
     async with running(registration_app) as api, running(scheduling_app) as scheduling:
+        await publish_period(registration_app)
         await registration_app.state.runtime.broker.wait_ready(10)
         await scheduling_app.state.runtime.broker.wait_ready(10)
         exchange = registration_app.state.settings.exchange
@@ -45,16 +51,9 @@ async def test_registrations_are_accepted_while_the_broker_is_down_and_published
             await rabbitmqctl("stop_app")
             try:
                 ids = []
-                for index in range(3):
+                for service in ("patient_data_repository", "prescription", "certificate_delivery"):
                     response = await api.post(
-                        "/v1/registrations",
-                        json={
-                            "organisation": {
-                                "name": f"Katko {index} Oy",
-                                "business_id": "2077474-0",
-                            },
-                            "contacts": [{"name": "Maija", "email": "maija@example.fi"}],
-                        },
+                        "/v1/registrations", json=form(service=service), headers=organisation
                     )
                     assert response.status_code == 201, response.text
                     ids.append(response.json()["id"])
@@ -76,7 +75,8 @@ async def test_registrations_are_accepted_while_the_broker_is_down_and_published
         for registration_id in ids:
 
             async def known(rid: str = registration_id) -> bool:
-                return (await scheduling.get(f"/v1/registrations/{rid}")).status_code == 200
+                response = await scheduling.get(f"/v1/registrations/{rid}", headers=staff)
+                return response.status_code == 200
 
             await eventually(known, timeout=30, what=f"scheduling to learn {registration_id}")
         elapsed = asyncio.get_running_loop().time() - restarted
@@ -95,12 +95,11 @@ async def test_a_service_started_without_a_broker_serves_and_publishes_once_it_i
         try:
             app = create_registration(settings)
             async with running(app) as api:
+                await publish_period(app)
                 response = await api.post(
                     "/v1/registrations",
-                    json={
-                        "organisation": {"name": "Aamuvirkku Oy", "business_id": "0204819-8"},
-                        "contacts": [{"name": "Maija", "email": "maija@example.fi"}],
-                    },
+                    json=form(ORG_B),
+                    headers=bearer(settings, "organisation", ORG_B),
                 )
                 assert response.status_code == 201, response.text
                 assert (await api.get("/readyz")).status_code == 503

@@ -79,6 +79,9 @@ def test_production_refuses_the_default_guest_credentials(monkeypatch: pytest.Mo
     with pytest.raises(ValidationError, match="default guest user"):
         RegistrationSettings()
     monkeypatch.setenv("AMQP_URL", "amqp://kanta:s3cret@broker:5672/")
+    with pytest.raises(ValidationError, match="AUTH_SECRET is the development key"):
+        RegistrationSettings()
+    monkeypatch.setenv("AUTH_SECRET", "a-real-signing-key-from-the-vault-0123456789")
     assert RegistrationSettings().environment == "production"
 
 
