@@ -337,6 +337,8 @@ def child_env(config: Config, var_dir: Path, sink_port: int) -> dict[str, str]:
         env["SMTP_HOST"] = HOST
     if not config.is_set("SMTP_PORT"):
         env["SMTP_PORT"] = str(sink_port)
+    if not config.is_set("PUBLIC_BASE_URL"):  # calendar feed links point at this scheduling
+        env["PUBLIC_BASE_URL"] = f"http://{HOST}:{config.port('SCHEDULING_PORT', 8002)}"
     return env
 
 

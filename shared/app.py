@@ -65,6 +65,7 @@ def create_service_app(
     app.state.rate_limiter = RateLimiter(
         writes=settings.rate_limit_writes,
         token=settings.rate_limit_token,
+        token_per_host=settings.rate_limit_token_per_host,
         storage_url=settings.rate_limit_storage_url,
     )
     install_error_handlers(app)

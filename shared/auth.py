@@ -118,7 +118,7 @@ class TokenVerifier:
             raise Unauthorized(
                 "The access token has expired; ask for a new one.", code="token_expired"
             ) from None
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError):  # ValueError: a key PyJWT cannot load
             raise Unauthorized(
                 "The access token is not valid here (signature, issuer or audience).",
                 code="invalid_token",

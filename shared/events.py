@@ -43,6 +43,10 @@ class EventPayload(BaseModel):
 
     event_type: ClassVar[str]
     version: ClassVar[int]
+    # True: some service consumes it, so a publish that reaches no queue is an error and the
+    # event stays in the outbox (mandatory). False: published for the record (audit, a future
+    # consumer); the broker confirms it and drops it while no queue is bound.
+    expects_consumers: ClassVar[bool] = True
 
 
 class UnknownEventType(LookupError):
@@ -69,6 +73,14 @@ def payload_model(event_type: str, version: int) -> type[EventPayload]:
 def parse_payload(envelope: Envelope) -> EventPayload:
     """Validate the envelope's payload against its registered model."""
     return payload_model(envelope.event_type, envelope.version).model_validate(envelope.payload)
+
+
+def expects_consumers(event_type: str, version: int) -> bool:
+    """Whether a publish of this event must reach a queue (unknown types: yes, to be safe)."""
+    try:
+        return payload_model(event_type, version).expects_consumers
+    except UnknownEventType:
+        return True
 
 
 def known_event_types() -> list[tuple[str, int]]:

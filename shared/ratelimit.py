@@ -23,9 +23,20 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class RateLimiter:
     """Named limits ("writes", "token") checked against one storage."""
 
-    def __init__(self, *, writes: str, token: str, storage_url: str = "memory://") -> None:
+    def __init__(
+        self,
+        *,
+        writes: str,
+        token: str,
+        token_per_host: str = "300/minute",
+        storage_url: str = "memory://",
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
-        self._limits: dict[str, RateLimitItem] = {"writes": parse(writes), "token": parse(token)}
+        self._limits: dict[str, RateLimitItem] = {
+            "writes": parse(writes),
+            "token": parse(token),
+            "token_per_host": parse(token_per_host),
+        }
 
     def hit(self, name: str, key: str) -> None:
         """Count one request of `key`; raise TooManyRequests past the limit."""

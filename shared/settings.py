@@ -92,9 +92,16 @@ class ServiceSettings(BaseSettings):
     # Per API client; see shared/ratelimit.py. Format of the `limits` library: "300/minute".
     rate_limit_writes: str = "300/minute"
     rate_limit_token: str = "30/minute"
+    rate_limit_token_per_host: str = "300/minute"  # many client ids tried from one address
     rate_limit_storage_url: str = "memory://"
 
-    @field_validator("rate_limit_writes", "rate_limit_token")
+    @field_validator("auth_public_key", "auth_jwks_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty variable (AUTH_JWKS_URL=) means "not set", never "set to nothing".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rate_limit_writes", "rate_limit_token", "rate_limit_token_per_host")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse
@@ -123,6 +130,15 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 "AMQP_URL uses RabbitMQ's default guest user; set a real user and password "
                 "outside development"
+            )
+        if (
+            not self.auth_algorithm.startswith("HS")
+            and self.auth_public_key is None
+            and self.auth_jwks_url is None
+        ):
+            raise ValueError(
+                f"AUTH_ALGORITHM {self.auth_algorithm} needs AUTH_PUBLIC_KEY or AUTH_JWKS_URL "
+                "to verify tokens"
             )
         if (
             self.environment == "production"

@@ -107,6 +107,7 @@ async def issue_token(
         client_id, client_secret = basic
     limiter: RateLimiter = request.app.state.rate_limiter
     client_host = request.client.host if request.client else "unknown"
+    limiter.hit("token_per_host", client_host)  # guessing many client ids from one place
     limiter.hit("token", client_id or f"host:{client_host}")
     if grant_type != "client_credentials":
         raise TokenError(

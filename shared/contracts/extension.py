@@ -50,6 +50,7 @@ class NoticeReceived(NoticeEvent):
 class NoticeAcknowledged(NoticeEvent):
     event_type: ClassVar[str] = "notice.acknowledged"
     version: ClassVar[int] = 1
+    expects_consumers: ClassVar[bool] = False  # for the record
 
     acknowledged_by: str
 
@@ -69,6 +70,7 @@ class DeploymentTestEvent(EventPayload):
 class DeploymentTestPlanned(DeploymentTestEvent):
     event_type: ClassVar[str] = "deployment_test.planned"
     version: ClassVar[int] = 1
+    expects_consumers: ClassVar[bool] = False  # for the record
 
     planned_on: date
 
@@ -85,6 +87,7 @@ class DeploymentTestSucceeded(DeploymentTestEvent):
 class DeploymentTestFailed(DeploymentTestEvent):
     event_type: ClassVar[str] = "deployment_test.failed"
     version: ClassVar[int] = 1
+    expects_consumers: ClassVar[bool] = False  # for the record
 
 
 @register
@@ -107,6 +110,7 @@ class DeploymentTestReportOverdue(DeploymentTestEvent):
 class DeploymentTestReported(DeploymentTestEvent):
     event_type: ClassVar[str] = "deployment_test.reported"
     version: ClassVar[int] = 1
+    expects_consumers: ClassVar[bool] = False  # for the record
 
     reported_at: AwareDatetime
     reported_by: str
@@ -118,6 +122,7 @@ class CustomershipFormed(EventPayload):
 
     event_type: ClassVar[str] = "customership.formed"
     version: ClassVar[int] = 1
+    expects_consumers: ClassVar[bool] = False  # for the record
 
     business_id: str
     organisation_name: str

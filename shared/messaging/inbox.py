@@ -200,8 +200,9 @@ class EventConsumer:
 
         Deliveries that arrive while a transaction runs wait and go together in the next one
         (one commit for many events; under light load every batch is a single event). If a
-        batch fails, each of its events is applied again on its own, so a failure stays the
-        failing event's: it alone is retried or dead-lettered.
+        handler fails, that event alone gets the failure (it is retried or dead-lettered) and
+        the others of its batch go again together; if the commit itself fails, each event of
+        the batch is applied again on its own.
         """
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Pending(handler, envelope, payload, done))

@@ -24,7 +24,7 @@ from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events import Envelope
+from shared.events import Envelope, expects_consumers
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import Broker
 from shared.messaging.tables import MessagingTables
@@ -140,7 +140,10 @@ class OutboxRelay:
     async def _publish(self, row: Row[Any]) -> None:
         envelope = Envelope.model_validate_json(row.body)
         message = to_amqp_message(envelope, body=row.body.encode())
-        await self._broker.exchange.publish(message, routing_key=row.event_type, mandatory=True)
+        mandatory = expects_consumers(envelope.event_type, envelope.version)
+        await self._broker.exchange.publish(
+            message, routing_key=row.event_type, mandatory=mandatory
+        )
 
     async def _record(self, sent: list[int], failed: list[tuple[Row[Any], BaseException]]) -> None:
         failures = []

@@ -161,6 +161,27 @@ async def test_the_token_endpoint_is_rate_limited_per_client_with_retry_after(
     assert (await client.post("/v1/token", data=other)).status_code == 401
 
 
+async def test_guessing_many_client_ids_from_one_address_is_limited_too(
+    make_settings: Callable[..., Any],
+) -> None:
+    settings = make_settings(RegistrationSettings, rate_limit_token_per_host="4/minute")
+    async with running(create_app(settings)) as client:
+        statuses = [
+            (
+                await client.post(
+                    "/v1/token",
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": f"guess-{i}",
+                        "client_secret": "x",
+                    },
+                )
+            ).status_code
+            for i in range(5)
+        ]
+    assert statuses == [401] * 4 + [429]
+
+
 def test_onboarding_refuses_an_invalid_business_id(tmp_path: Path) -> None:
     result = onboarding(
         f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",

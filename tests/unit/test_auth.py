@@ -107,7 +107,8 @@ def _ed25519_pems() -> tuple[str, str]:
 
 async def test_an_asymmetric_issuer_is_verified_with_its_public_key_only() -> None:
     private, public = _ed25519_pems()
-    issuer = TokenIssuer(Settings(auth_algorithm="EdDSA", auth_private_key=private), ttl_s=60)
+    signing = Settings(auth_algorithm="EdDSA", auth_private_key=private, auth_public_key=public)
+    issuer = TokenIssuer(signing, ttl_s=60)
     verifier = TokenVerifier(Settings(auth_algorithm="EdDSA", auth_public_key=public))
     assert await verifier.verify(issuer.issue(ORG)) == ORG
     _, other_public = _ed25519_pems()
@@ -208,3 +209,18 @@ async def test_production_refuses_the_development_signing_key() -> None:
         amqp_url="amqp://app:pw@mq:5672/",
         auth_secret="a-real-secret-from-the-vault-0123456789",
     )
+
+
+async def test_an_empty_jwks_url_or_public_key_counts_as_unset() -> None:
+    production: dict[str, Any] = {
+        "environment": "production",
+        "amqp_url": "amqp://app:pw@mq:5672/",
+    }
+    for blank in ({"auth_jwks_url": ""}, {"auth_public_key": "  "}):
+        with pytest.raises(ValueError, match="AUTH_SECRET is the development key"):
+            Settings.model_validate({**production, **blank})
+
+
+async def test_an_asymmetric_algorithm_needs_a_key_to_verify_with() -> None:
+    with pytest.raises(ValueError, match="needs AUTH_PUBLIC_KEY or AUTH_JWKS_URL"):
+        Settings(auth_algorithm="EdDSA")

@@ -144,3 +144,24 @@ def test_every_event_of_the_contracts_is_registered_once_under_its_own_type() ->
     ):
         assert known.get(name) == 1, name
         assert payload_model(name, 1).event_type == name
+
+
+def test_every_event_that_expects_consumers_has_one_and_every_consumed_event_expects_them() -> None:
+    """Mandatory publishing holds only for events some service binds a queue for."""
+    import importlib
+
+    import shared.contracts  # noqa: F401
+    from shared.events import known_event_types
+
+    consumed: set[str] = set()
+    for service in ("registration", "scheduling", "notifications"):
+        main = importlib.import_module(f"services.{service}.main")
+        settings_module = importlib.import_module(f"services.{service}.settings")
+        settings = getattr(settings_module, f"{service.capitalize()}Settings")(
+            database_url="sqlite+aiosqlite:///:memory:", environment="test"
+        )
+        for spec in main.build_runtime(settings).consumer_specs:
+            consumed |= set(spec.handlers)
+    for event_type, version in known_event_types():
+        expected = payload_model(event_type, version).expects_consumers
+        assert expected == (event_type in consumed), event_type
