@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from services.registration.domain import RegistrationState, check_oid, normalise_business_id
+from services.registration.samples import EXAMPLE_FORM
 from shared.contracts.common import ContactRole, Domain, Language, Sector
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -107,45 +108,6 @@ class ContactIn(_In):
     role: ContactRole = Field(examples=["technical"])
     language: Language = Field(default="fi", examples=["fi"])
     participates: bool = Field(default=True, description="Takes part in Kela's events.")
-
-
-EXAMPLE_FORM: dict[str, Any] = {
-    "organisation": {
-        "name": "Esimerkki Terveys Oy",
-        "business_id": "2077474-0",
-        "oid": "1.2.246.10.20774740.10.0",
-        "sector": "private",
-        "domain": "health_care",
-    },
-    "service": "patient_data_repository",
-    "reason": "first_deployment",
-    "system": {
-        "product": "Potilas Pro",
-        "vendor": "Toimittaja Oy",
-        "version": "5.2",
-        "certified": True,
-        "profile": None,
-    },
-    "vendor_handles_support": False,
-    "period": {"year": 2027, "number": 1},
-    "planned_production_start": "2027-04-15",
-    "customership": {
-        "existing_customer": False,
-        "commitment_signed_on": None,
-        "service_application_on": None,
-        "service_description_accepted_on": None,
-        "details_submitted_on": None,
-    },
-    "contacts": [
-        {
-            "name": "Tekninen Yhteyshenkilö",
-            "email": "maija@example.fi",
-            "role": "technical",
-            "language": "fi",
-            "participates": True,
-        }
-    ],
-}
 
 
 class RegistrationCreate(_In):

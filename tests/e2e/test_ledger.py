@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.registration.samples import business_ids, example_form
 from services.registration.settings import RegistrationSettings
 from tests.processes import Service, running_system
 from tests.support import CapturingHandler, bearer, eventually, smtp_server
@@ -40,60 +41,17 @@ PERIOD = {
     "registration_opens_on": "2026-10-01",
     "registration_closes_on": "2027-02-12",
 }
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
-
-
-def business_ids(count: int) -> list[str]:
-    """Valid, distinct business IDs (Y-tunnus), skipping the never-issued r = 1 ones."""
-    found: list[str] = []
-    number = 1_000_000
-    while len(found) < count:
-        digits = f"{number:07d}"
-        remainder = sum(int(d) * w for d, w in zip(digits, WEIGHTS, strict=True)) % 11
-        if remainder != 1:
-            found.append(f"{digits}-{0 if remainder == 0 else 11 - remainder}")
-        number += 7
-    return found
 
 
 def form(index: int, business_id: str) -> dict[str, Any]:
-    return {
-        "organisation": {
-            "name": f"Ledger {index} Oy",
-            "business_id": business_id,
-            "oid": f"1.2.246.10.{business_id.replace('-', '').lstrip('0')}.10.0",
-            "sector": "private",
-            "domain": "health_care",
-        },
-        "service": "patient_data_repository",
-        "reason": "first_deployment",
-        "system": {
-            "product": "Potilas Pro",
-            "vendor": "Toimittaja Oy",
-            "version": "5.2",
-            "certified": True,
-            "profile": None,
-        },
-        "vendor_handles_support": False,
-        "period": {"year": 2027, "number": 1},
-        "planned_production_start": "2027-04-15",
-        "customership": {
-            "existing_customer": False,
-            "commitment_signed_on": None,
-            "service_application_on": None,
-            "service_description_accepted_on": None,
-            "details_submitted_on": None,
-        },
-        "contacts": [
-            {
-                "name": f"Yhteyshenkilö {index}",
-                "email": f"ledger-{index}@example.fi",
-                "role": "technical",
-                "language": ("fi", "sv", "en")[index % 3],
-                "participates": False,
-            }
-        ],
+    contact = {
+        "name": f"Yhteyshenkilö {index}",
+        "email": f"ledger-{index}@example.fi",
+        "role": "technical",
+        "language": ("fi", "sv", "en")[index % 3],
+        "participates": False,
     }
+    return example_form(business_id, name=f"Ledger {index} Oy", contacts=[contact])
 
 
 async def broker(*args: str) -> None:

@@ -16,6 +16,7 @@ import httpx
 import icalendar
 import pytest
 
+from services.registration.samples import example_form
 from services.registration.settings import RegistrationSettings
 from tests.processes import Service, running_system
 from tests.support import CapturingHandler, bearer, eventually, smtp_server
@@ -52,34 +53,10 @@ def session(kind: str, title: str, day: str) -> dict[str, Any]:
     }
 
 
-FORM: dict[str, Any] = {
-    "organisation": {
-        "name": "Esimerkki Terveys Oy",
-        "business_id": BUSINESS_ID,
-        "oid": "1.2.246.10.20774740.10.0",
-        "sector": "private",
-        "domain": "health_care",
-    },
-    "service": "patient_data_repository",
-    "reason": "first_deployment",
-    "system": {
-        "product": "Potilas Pro",
-        "vendor": "Toimittaja Oy",
-        "version": "5.2",
-        "certified": True,
-        "profile": None,
-    },
-    "vendor_handles_support": False,
-    "period": {"year": 2027, "number": 1},
-    "planned_production_start": "2027-04-15",
-    "customership": {
-        "existing_customer": False,
-        "commitment_signed_on": None,
-        "service_application_on": None,
-        "service_description_accepted_on": None,
-        "details_submitted_on": None,
-    },
-    "contacts": [
+FORM = example_form(
+    BUSINESS_ID,
+    name="Esimerkki Terveys Oy",
+    contacts=[
         {
             "name": "Maja Lindqvist",
             "email": "maja@example.fi",
@@ -95,7 +72,7 @@ FORM: dict[str, Any] = {
             "participates": True,
         },
     ],
-}
+)
 
 
 @pytest.fixture
