@@ -24,7 +24,8 @@ from shared.uow import UnitOfWork
 Hook = Callable[[Runtime], Awaitable[None]]
 
 
-def _unit_of_work(request: Request) -> UnitOfWork:
+async def _unit_of_work(request: Request) -> UnitOfWork:
+    # async: a plain `def` dependency would run in the thread pool on every request.
     runtime: Runtime = request.app.state.runtime
     return runtime.uow()
 
