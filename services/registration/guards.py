@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from services.registration import repository, rules, views
+from services.registration import repository, rules
 from services.registration.domain import InvalidTransition
 from services.registration.models import Registration, RegistrationHistory
 from shared.auth import Principal
@@ -54,7 +54,7 @@ async def open_window(
     uow: UnitOfWork, *, year: int, number: int, today: date, field: str = "period"
 ) -> rules.PeriodWindow:
     """The period's window when registrations are taken today, else 422 `period_not_open`."""
-    window = views.window_of(await repository.get_period(uow.session, year=year, number=number))
+    window = await repository.get_period_window(uow.session, year=year, number=number)
     if window is None or not rules.window_is_open(window, today=today):
         raise period_not_open(year, number, field=field)
     return window

@@ -45,7 +45,7 @@ from services.registration.schemas import (
 )
 from shared.auth import Principal
 from shared.contracts.registration import RegistrationSubmitted, RegistrationUpdated
-from shared.errors import Forbidden, RuleViolation
+from shared.errors import RuleViolation
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 
@@ -77,15 +77,16 @@ async def submit_registration(
     """Check the form (R3–R8), store it with its history and `registration.submitted`."""
     business_id = command.organisation.business_id
     if not caller.may_see(business_id):
-        # 403, not 422: the form is valid, but these credentials cannot act for that
-        # organisation; no change of the body fixes that, other credentials do. Nothing
-        # about the other organisation is revealed (its registrations stay invisible).
-        raise Forbidden(
-            f"These credentials act for {caller.business_id}, not for {business_id}.",
+        # Issue 7 (mass assignment): a body naming another organisation's business ID is
+        # refused as invalid input, 422, naming the field; nothing about that organisation
+        # is revealed (its registrations stay invisible).
+        raise RuleViolation(
+            f"These credentials act for {caller.business_id}; a registration can only be "
+            f"made for that organisation, not for {business_id}.",
             code="not_your_organisation",
             field="organisation.business_id",
         )
-    digest = _request_digest(command)
+    digest = _request_digest(command) if idempotency_key is not None else ""
     async with uow:
         if idempotency_key is not None:
             record = await repository.get_idempotency_record(
@@ -108,28 +109,29 @@ async def submit_registration(
             submitted_at=now,
             updated_at=now,
         )
-        result = views.public(row)
-        repository.add_registration(uow.session, registration=row)
-        repository.add_history(
-            uow.session, entry=history_entry(row, caller, action="submit", from_state=None)
-        )
-        if idempotency_key is not None:
-            repository.add_idempotency_record(
-                uow.session,
-                record=IdempotencyRecord(
-                    client_id=caller.client_id,
-                    key=idempotency_key,
-                    request_sha256=digest,
-                    registration_id=row.id,
-                    status_code=201,
-                    response=result.model_dump(mode="json"),
-                    created_at=now,
-                ),
-            )
+        result = views.public_of(command, row)
         uow.emit(RegistrationSubmitted(**views.snapshot(row), submitted_at=now))
         place = Place.of(row)
         try:
-            await uow.session.flush()
+            await repository.insert_registration(
+                uow.session,
+                registration=row,
+                history=history_entry(row, caller, action="submit", from_state=None),
+            )
+            if idempotency_key is not None:
+                repository.add_idempotency_record(
+                    uow.session,
+                    record=IdempotencyRecord(
+                        client_id=caller.client_id,
+                        key=idempotency_key,
+                        request_sha256=digest,
+                        registration_id=row.id,
+                        status_code=201,
+                        response=result.model_dump(mode="json"),
+                        created_at=now,
+                    ),
+                )
+                await uow.session.flush()
         except IntegrityError:
             # A concurrent request won: either the same Idempotency-Key or the same place.
             await uow.session.rollback()

@@ -23,9 +23,10 @@ EXAMPLES: dict[str, tuple[int, str | None, str]] = {
     "staff_only": (403, None, "Only Kela staff may use this route."),
     "organisation_only": (403, None, "Only an organisation may use this route."),
     "not_your_organisation": (
-        403,
+        422,
         "organisation.business_id",
-        "These credentials act for 2077474-0, not for 0204819-8.",
+        "These credentials act for 2077474-0; a registration can only be made for that "
+        "organisation, not for 0204819-8.",
     ),
     "registration_not_found": (404, None, "No registration 3fa85f64-5717-4562-b3fc-2c963f66afa6."),
     "invalid_transition": (

@@ -7,16 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Uuid, literal, tuple_
+from sqlalchemy import ColumnElement, Uuid, bindparam, insert, literal, tuple_
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.registration import rules
 from services.registration.domain import INACTIVE_STATES
 from services.registration.models import (
     IdempotencyRecord,
     KnownPeriod,
     Registration,
     RegistrationHistory,
+    metadata,
 )
 from shared.types import UTCDateTime
 
@@ -45,9 +48,31 @@ async def find_active_registration(
     return (await session.exec(statement)).first()
 
 
-def add_registration(session: AsyncSession, *, registration: Registration) -> None:
-    """Stage a new registration."""
-    session.add(registration)
+# A new registration and its first history row are only inserted, never read back in the
+# same request: Core inserts (compiled once, cached) skip the ORM's unit-of-work flush.
+_REGISTRATIONS = metadata.tables[Registration.__tablename__]
+_HISTORY = metadata.tables[RegistrationHistory.__tablename__]
+_REGISTRATION_COLUMNS = tuple(column.key for column in _REGISTRATIONS.columns)
+_HISTORY_COLUMNS = tuple(column.key for column in _HISTORY.columns if column.key != "id")
+_INSERT_REGISTRATION = insert(_REGISTRATIONS)
+_INSERT_HISTORY = insert(_HISTORY)
+
+
+async def insert_registration(
+    session: AsyncSession, *, registration: Registration, history: RegistrationHistory
+) -> None:
+    """Insert a new registration and its first history row now, in the session's transaction.
+
+    The objects stay outside the session. A unique-index violation (the duplicate rule)
+    raises IntegrityError here.
+    """
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT_REGISTRATION, {name: getattr(registration, name) for name in _REGISTRATION_COLUMNS}
+    )
+    await connection.execute(
+        _INSERT_HISTORY, {name: getattr(history, name) for name in _HISTORY_COLUMNS}
+    )
 
 
 def add_history(session: AsyncSession, *, entry: RegistrationHistory) -> None:
@@ -81,6 +106,26 @@ def add_idempotency_record(session: AsyncSession, *, record: IdempotencyRecord) 
 async def get_period(session: AsyncSession, *, year: int, number: int) -> KnownPeriod | None:
     """The period as the read model knows it."""
     return await session.get(KnownPeriod, (year, number))
+
+
+_PERIODS = metadata.tables[KnownPeriod.__tablename__]
+_WINDOW = core_select(
+    _PERIODS.c.year,
+    _PERIODS.c.number,
+    _PERIODS.c.starts_on,
+    _PERIODS.c.ends_on,
+    _PERIODS.c.registration_opens_on,
+    _PERIODS.c.registration_closes_on,
+).where(_PERIODS.c.year == bindparam("year"), _PERIODS.c.number == bindparam("number"))
+
+
+async def get_period_window(
+    session: AsyncSession, *, year: int, number: int
+) -> rules.PeriodWindow | None:
+    """The period's dates as the rules need them (a plain read: no ORM object to track)."""
+    connection = await session.connection()
+    row = (await connection.execute(_WINDOW, {"year": year, "number": number})).first()
+    return None if row is None else rules.PeriodWindow(**row._mapping)
 
 
 async def get_period_by_id(session: AsyncSession, *, period_id: uuid.UUID) -> KnownPeriod | None:

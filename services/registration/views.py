@@ -7,7 +7,7 @@ from typing import Any
 from services.registration import rules
 from services.registration.catalogue import load_catalogue
 from services.registration.models import KnownPeriod, Registration
-from services.registration.schemas import RegistrationCreate, RegistrationPublic
+from services.registration.schemas import CustomershipOut, RegistrationCreate, RegistrationPublic
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import OrganisationRef, RegistrationWarning
 
@@ -96,10 +96,17 @@ def apply_form(row: Registration, form: RegistrationCreate, assessment: rules.As
 
 def public(row: Registration) -> RegistrationPublic:
     """The registration as the API answers it."""
-    form = form_of(row)
+    return public_of(form_of(row), row)
+
+
+def public_of(form: RegistrationCreate, row: Registration) -> RegistrationPublic:
+    """The API's answer from the row and its form, when the form is at hand already
+    (validated once, not rebuilt from the row and validated again)."""
     pending = rules.pending_checklist(rule_form(form))
-    data: dict[str, Any] = form.model_dump()
-    data["customership"] = {**data["customership"], "pending": pending}
+    # The form's parts are validated models already, which pydantic takes as they are
+    # (instances are not validated again); only the plain values are checked.
+    data: dict[str, Any] = {name: getattr(form, name) for name in RegistrationCreate.model_fields}
+    data["customership"] = CustomershipOut(**form.customership.model_dump(), pending=pending)
     return RegistrationPublic.model_validate(
         {
             **data,

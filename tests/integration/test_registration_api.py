@@ -250,8 +250,9 @@ async def test_a_body_that_is_not_a_json_object_is_a_422_problem_on_the_body(
 
 
 async def test_an_organisation_may_not_register_for_another_business_id(env: Env) -> None:
+    # Issue 7, item 12: another business ID in the body is refused as invalid input.
     response = await env.client.post("/v1/registrations", json=form(ORG_B), headers=env.org_a)
-    assert response.status_code == 403
+    assert response.status_code == 422
     assert (response.json()["code"], response.json()["field"]) == (
         "not_your_organisation",
         "organisation.business_id",
