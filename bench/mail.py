@@ -24,6 +24,8 @@ from typing import Any
 
 import aiosmtplib
 from sqlalchemy import func, select
+from sqlmodel import col
+from sqlmodel import select as model_select
 
 from bench._common import PgDatabase, Spread, Stopwatch, record
 from services.notifications.consumers import consumer_specs
@@ -107,8 +109,8 @@ async def queue(runtime: Runtime, settings: NotificationsSettings, n: int) -> li
                 await handler(uow, payload, make_envelope(payload, producer="bench"))
             await uow.commit()
     async with runtime.sessions() as session:
-        rows = await session.execute(select(Mail).where(Mail.created_at >= started))  # type: ignore[arg-type]
-        return list(rows.scalars())
+        rows = await session.exec(model_select(Mail).where(col(Mail.created_at) >= started))
+        return list(rows)
 
 
 async def raw_ceiling(settings: NotificationsSettings, mails: list[Mail]) -> float:

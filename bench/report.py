@@ -99,6 +99,23 @@ def main() -> None:
     ]
     for title, body in notes.items():
         text += [f"## {title}", "", body.strip(), ""]
+    intake = results.get("benches", {}).get("intake", {})
+    if intake.get("profile"):
+        text += [
+            "## Profile of the intake path (py-spy)",
+            "",
+            "```text",
+            *intake["profile"],
+            "```",
+            "",
+        ]
+    scale = results.get("benches", {}).get("scale", {})
+    if scale.get("plan"):
+        plan = scale["plan"] if isinstance(scale["plan"], list) else [scale["plan"]]
+        text += ["## Plan of the first page at 1M rows", "", "```text", *plan, "```", ""]
+    analysis = ROOT / "bench" / "analysis.md"
+    if analysis.exists():
+        text += [analysis.read_text().strip(), ""]
     RESULTS_MD.write_text("\n".join(text))
     print(f"wrote {RESULTS_MD.relative_to(ROOT)}")
 
