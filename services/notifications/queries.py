@@ -6,12 +6,8 @@ each mail); anything else is reported as missing, so ids of others' mails reveal
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from services.notifications import repository
 from services.notifications.domain import MailStatus, normalise_address
@@ -22,7 +18,8 @@ from services.notifications.models import (
     SuppressionPublic,
 )
 from shared.auth import Principal
-from shared.errors import NotFound, RuleViolation
+from shared.errors import NotFound
+from shared.paging import decode_cursor, encode_cursor
 from shared.uow import UnitOfWork
 
 
@@ -97,26 +94,3 @@ async def get_suppression(uow: UnitOfWork, *, email: str) -> SuppressionPublic:
 
 def _may_see(caller: Principal, business_id: str | None) -> bool:
     return caller.is_staff or (business_id is not None and caller.may_see(business_id))
-
-
-def encode_cursor(created_at: datetime, mail_id: uuid.UUID) -> str:
-    """An opaque position in the list: the last record's (created_at, id)."""
-    raw = json.dumps([created_at.isoformat(), str(mail_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """The position a cursor stands for; RuleViolation when it is not one we gave out."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, mail_id = json.loads(raw)
-        position = (datetime.fromisoformat(created), uuid.UUID(mail_id))
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        position = None
-    if position is None or position[0].tzinfo is None:
-        raise RuleViolation(
-            "The cursor is not one this API gave out; start again without it.",
-            code="invalid_cursor",
-            field="cursor",
-        )
-    return position

@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from services.registration.extension import rules
 from services.registration.extension.models import DeploymentTest
-from services.registration.extension.paging import decode_cursor, encode_cursor
 from services.registration.extension.registrations import (
     RegistrationView,
     load_registration,
@@ -33,6 +32,7 @@ from shared.contracts.extension import (
     DeploymentTestSucceeded,
 )
 from shared.errors import Conflict, NotFound, RuleViolation
+from shared.paging import decode_cursor, encode_cursor
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 

@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from services.registration.extension import rules
 from services.registration.extension.models import Notice, NoticeHistory
-from services.registration.extension.paging import decode_cursor, encode_cursor
 from services.registration.extension.schemas import (
     ArchivingExtension,
     ConnectionPointChange,
@@ -26,6 +25,7 @@ from services.registration.settings import RegistrationSettings
 from shared.auth import Principal
 from shared.contracts.extension import NoticeAcknowledged, NoticeReceived
 from shared.errors import Conflict, NotFound, RuleViolation
+from shared.paging import decode_cursor, encode_cursor
 from shared.types import utcnow
 from shared.uow import UnitOfWork
 
