@@ -107,7 +107,10 @@ async def test_every_confirmed_event_survives_a_hard_kill_of_the_broker(
     async with consumer.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     await consumer.start()
-    await eventually(lambda: consumer.consumers[0]._queue is not None, what="queues")
+    # Fully started and settled before it stops: a consumer stopped right after its
+    # basic.consume left RabbitMQ 3.10 holding a dead consumer that swallowed the messages.
+    await consumer.broker.wait_ready(10)
+    await asyncio.sleep(1)
     names = consumer.consumers[0].names
     await consumer.stop()
 
