@@ -93,6 +93,7 @@ class Runtime:
                 retry_delay_ms=s.retry_delay_ms,
                 queue_expires_ms=s.queue_expires_ms,
                 batch_max=s.consumer_batch_max,
+                batch_linger_ms=s.consumer_batch_linger_ms,
                 retry_strategy=s.retry_dead_letter_strategy,
             )
             self.consumers.append(consumer)

@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     prefetch: int = Field(default=64, ge=1, le=10_000)
     # Deliveries waiting together are applied in one transaction, up to this many.
     consumer_batch_max: int = Field(default=50, ge=1, le=1_000)
+    # Under load (several deliveries already waiting), wait this long for more to join the
+    # batch before its transaction starts; a delivery that arrives alone never waits.
+    consumer_batch_linger_ms: float = Field(default=5.0, ge=0, le=1_000)
     retry_delay_ms: int = Field(default=5_000, ge=10)
     # How a retry queue hands a message back when its delay is over. at-least-once (the
     # default) confirms the move; the test suite, which creates and deletes thousands of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aio_pika
@@ -36,15 +35,14 @@ def from_amqp_message(message: AbstractIncomingMessage) -> Envelope:
     if message.content_type not in (None, CONTENT_TYPE):
         raise MalformedMessage(f"content type {message.content_type!r} is not {CONTENT_TYPE}")
     try:
-        raw = json.loads(message.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedMessage(f"body is not JSON: {exc}") from exc
-    try:
-        envelope = Envelope.model_validate(raw)
+        # One pass in pydantic-core: JSON parsing and validation together.
+        envelope = Envelope.model_validate_json(message.body)
     except ValidationError as exc:
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "json_invalid":
+            raise MalformedMessage(f"body is not JSON: {errors[0]['msg']}") from exc
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in errors
         )
         raise MalformedMessage(f"body is not an event envelope: {problems}") from exc
     if message.message_id is not None and message.message_id != str(envelope.event_id):

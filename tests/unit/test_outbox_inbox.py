@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.registration.main import MIGRATIONS
 from services.registration.models import Registration, messaging
 from shared.db import create_engine, session_factory
-from shared.events import Envelope, make_envelope
-from shared.messaging.inbox import claim_in_inbox
+from shared.events import Envelope, EventPayload, make_envelope, parse_payload
+from shared.messaging.inbox import EventConsumer, claim_in_inbox
 from shared.messaging.outbox import (
     MAX_BACKOFF_S,
     Failure,
@@ -23,6 +24,7 @@ from shared.messaging.outbox import (
     pending_event_ids,
     record_outcome,
 )
+from shared.messaging.topology import queue_names
 from shared.migrations import upgrade_to_head
 from shared.uow import UnitOfWork
 from tests.registration_rows import registration_row
@@ -183,3 +185,55 @@ async def test_after_commit_callbacks_run_after_a_commit_and_never_after_a_rollb
         assert calls == []
         await uow.commit()
     assert calls == ["committed"]
+
+
+def _consumer(engine: AsyncEngine, *, linger_ms: float) -> EventConsumer:
+    return EventConsumer(
+        name="batching",
+        service="unit",
+        names=queue_names("unit", "unit", "batching"),
+        exchange_name="unit.events",
+        handlers={},
+        uow_factory=lambda: _uow(engine),
+        tables=messaging,
+        batch_linger_ms=linger_ms,
+    )
+
+
+async def _apply_in_two_waves(consumer: EventConsumer, first: int, then: int) -> list[int]:
+    """`first` deliveries at once, `then` more 50 ms later; the transaction of each event."""
+    transactions: list[int] = []
+
+    async def handler(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
+        transactions.append(id(uow))
+
+    def apply(count: int) -> list[asyncio.Task[bool]]:
+        envelopes = [make_envelope(submitted_event(), producer="unit") for _ in range(count)]
+        return [
+            asyncio.create_task(consumer._apply_batched(handler, e, parse_payload(e)))
+            for e in envelopes
+        ]
+
+    waves = apply(first)
+    await asyncio.sleep(0.05)
+    waves += apply(then)
+    assert all(await asyncio.gather(*waves))
+    return transactions
+
+
+async def test_under_load_a_batch_lingers_for_more_deliveries_to_join(engine: AsyncEngine) -> None:
+    lingering = await _apply_in_two_waves(_consumer(engine, linger_ms=300), 3, 7)
+    assert len(lingering) == 10 and len(set(lingering)) == 1, "one transaction for both waves"
+    eager = await _apply_in_two_waves(_consumer(engine, linger_ms=0), 3, 7)
+    assert len(eager) == 10 and len(set(eager)) == 2, "without lingering, a transaction a wave"
+
+
+async def test_a_delivery_that_arrives_alone_does_not_linger(engine: AsyncEngine) -> None:
+    consumer = _consumer(engine, linger_ms=60_000)
+    envelope = make_envelope(submitted_event(), producer="unit")
+
+    async def handler(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
+        return None
+
+    applied = consumer._apply_batched(handler, envelope, parse_payload(envelope))
+    assert await asyncio.wait_for(applied, timeout=10) is True
