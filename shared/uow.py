@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope, EventPayload, make_envelope
@@ -34,6 +34,14 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._events: list[Envelope] = []
         self._after_commit: list[Callable[[], None]] = []
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine its sessions use (for a statement that needs no transaction of its own)."""
+        bind = self._sessions.kw["bind"]
+        if not isinstance(bind, AsyncEngine):
+            raise RuntimeError("the unit of work's sessions are not bound to an engine")
+        return bind
 
     @property
     def session(self) -> AsyncSession:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from services.notifications import queries, repository
 from services.notifications.domain import (
     SUPPRESSED_REPLY,
@@ -23,6 +25,7 @@ from services.notifications.domain import (
     status_after_attempt,
 )
 from services.notifications.models import DeliveryPublic, Mail
+from shared.db import single_statement
 from shared.errors import Conflict, NotFound
 from shared.types import utcnow
 from shared.uow import UnitOfWork
@@ -69,7 +72,9 @@ async def record_attempt(
 ) -> MailStatus | None:
     """Record one SMTP try of a claimed mail: sent, retrying with back-off, or failed.
 
-    A hard bounce also puts the address on the suppression list. Returns the new status, or
+    A hard bounce also puts the address on the suppression list, in one transaction with the
+    mail's new state. Any other outcome is one statement committed on its own (the sender
+    records every mail this way, so it is kept to one round trip). Returns the new status, or
     None when the claim had been taken over meanwhile (the new holder's outcome stands).
     """
     now = now or utcnow()
@@ -81,13 +86,10 @@ async def record_attempt(
     next_attempt_at = (
         now + timedelta(seconds=policy.delay(attempts)) if status is MailStatus.RETRYING else None
     )
-    async with uow:
-        if verdict.suppress:
-            await repository.suppress_address(
-                uow.session, email=mail.recipient, reason=str(reply), now=now
-            )
-        recorded = await repository.finish_claim(
-            uow.session,
+
+    async def finish(connection: AsyncConnection) -> bool:
+        return await repository.finish_claim(
+            connection,
             mail_id=mail.id,
             token=token,
             status=status,
@@ -96,6 +98,16 @@ async def record_attempt(
             next_attempt_at=next_attempt_at,
             now=now,
         )
+
+    if not verdict.suppress:
+        async with single_statement(uow.engine) as connection:
+            recorded = await finish(connection)
+        return status if recorded else None
+    async with uow:
+        await repository.suppress_address(
+            uow.session, email=mail.recipient, reason=str(reply), now=now
+        )
+        recorded = await finish(await uow.session.connection())
         await uow.commit()
     return status if recorded else None
 
@@ -107,7 +119,7 @@ async def suppress_mail(
     now = now or utcnow()
     async with uow:
         await repository.finish_claim(
-            uow.session,
+            await uow.session.connection(),
             mail_id=mail.id,
             token=token,
             status=MailStatus.SUPPRESSED,
@@ -136,7 +148,7 @@ async def release_mails(
     async with uow:
         for mail in mails:
             await repository.finish_claim(
-                uow.session,
+                await uow.session.connection(),
                 mail_id=mail.id,
                 token=token,
                 status=MailStatus.RETRYING,

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,7 +90,7 @@ async def claim_due_mails(
 
 
 async def finish_claim(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     mail_id: uuid.UUID,
     token: uuid.UUID,
@@ -99,28 +100,47 @@ async def finish_claim(
     now: datetime,
     next_attempt_at: datetime | None = None,
 ) -> bool:
-    """End a claim with the mail's new state; False when the claim was lost to another sender."""
-    statement = (
-        update(Mail)
-        .where(
-            col(Mail.id) == mail_id,
-            col(Mail.status) == MailStatus.SENDING,
-            col(Mail.claim_token) == token,
-        )
-        .values(
-            status=status,
-            attempts=attempts,
-            last_reply=last_reply[:2000],
-            next_attempt_at=next_attempt_at,
-            claimed_until=None,
-            claim_token=None,
-            updated_at=now,
-            sent_at=now if status is MailStatus.SENT else None,
-        )
-        .execution_options(synchronize_session=False)
+    """End a claim with the mail's new state; False when the claim was lost to another sender.
+
+    Core on a connection (a session's, or one of its own): the sender runs this once per mail,
+    and the ORM's update path cost more than the statement itself.
+    """
+    result = await connection.execute(
+        _FINISH_CLAIM,
+        {
+            "mail_id": mail_id,
+            "token": token,
+            "sending": MailStatus.SENDING.value,
+            "status": status.value,
+            "attempts": attempts,
+            "last_reply": last_reply[:2000],
+            "next_attempt_at": next_attempt_at,
+            "updated_at": now,
+            "sent_at": now if status is MailStatus.SENT else None,
+        },
     )
-    result = await session.exec(statement)
     return bool(result.rowcount)
+
+
+_MAILS = Mail.__table__  # type: ignore[attr-defined]
+_FINISH_CLAIM = (
+    update(_MAILS)
+    .where(
+        _MAILS.c.id == bindparam("mail_id"),
+        _MAILS.c.status == bindparam("sending"),
+        _MAILS.c.claim_token == bindparam("token"),
+    )
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts"),
+        last_reply=bindparam("last_reply"),
+        next_attempt_at=bindparam("next_attempt_at"),
+        claimed_until=None,
+        claim_token=None,
+        updated_at=bindparam("updated_at"),
+        sent_at=bindparam("sent_at"),
+    )
+)
 
 
 async def get_mail(session: AsyncSession, *, mail_id: uuid.UUID) -> Mail | None:

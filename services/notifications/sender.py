@@ -1,11 +1,13 @@
 """The mail sender: a background task that sends due mails from the `mails` outbox.
 
 Each pass claims a batch of due mails (lease + claim token; `FOR UPDATE SKIP LOCKED` on
-PostgreSQL), sends them over one SMTP session and records each outcome in its own
-transaction right after its try, so a crash re-sends at most the mail in flight (with the
-same Message-ID). A mail whose sender died stays `sending` until its lease ends, then is
-claimed again. The sender wakes on its doorbell (rung after a commit that queued mails) or
-every `mail_poll_interval_s`.
+PostgreSQL), sends them over one SMTP session and records each outcome on its own. That
+record runs while the next mail is built and the server answers its envelope (MAIL FROM,
+RCPT TO); the next mail's content goes only once the record has committed, so a crash
+re-sends at most the one mail whose reply was in hand (with the same Message-ID). A mail
+whose sender died stays `sending` until its lease ends, then is claimed again. The sender
+wakes on its doorbell (rung after a commit that queued mails) or every
+`mail_poll_interval_s`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from services.notifications import handlers
@@ -106,51 +108,82 @@ class MailSender:
         stop_at = time.monotonic() + s.mail_claim_ttl_s - s.smtp_timeout_s
         statuses: Counter[MailStatus] = Counter()
         suppressed = set(claim.suppressed)
-        async with SmtpSession(s) as smtp:
-            for index, mail in enumerate(claim.mails):
-                if time.monotonic() > stop_at:
-                    log.warning("mail lease running out, the rest wait for the next claim")
-                    break
-                if mail.recipient in suppressed:
-                    await handlers.suppress_mail(self._uow(), mail=mail, token=claim.token)
-                    statuses[MailStatus.SUPPRESSED] += 1
-                    continue
-                try:
-                    await smtp.open()
-                except SmtpUnavailable as exc:
-                    untried = claim.mails[index:]
-                    await self._release(untried, claim.token, exc.reply)
-                    statuses[MailStatus.RETRYING] += len(untried)
-                    break
-                self._unavailable = 0
-                status, reply = await self._attempt(smtp, mail, claim.token)
+        # The outcome of the mail before is recorded while the server answers this one's
+        # envelope; its content goes only once that record is committed.
+        recording: asyncio.Task[MailStatus | None] | None = None
+
+        async def recorded() -> None:
+            nonlocal recording
+            if recording is not None:
+                status, recording = await recording, None
                 if status is not None:
                     statuses[status] += 1
-                if classify_reply(reply).suppress:
-                    suppressed.add(mail.recipient)
+
+        try:
+            async with SmtpSession(s) as smtp:
+                for index, mail in enumerate(claim.mails):
+                    if time.monotonic() > stop_at:
+                        log.warning("mail lease running out, the rest wait for the next claim")
+                        break
+                    if mail.recipient in suppressed:
+                        await recorded()
+                        await handlers.suppress_mail(self._uow(), mail=mail, token=claim.token)
+                        statuses[MailStatus.SUPPRESSED] += 1
+                        continue
+                    try:
+                        await smtp.open()
+                    except SmtpUnavailable as exc:
+                        await recorded()
+                        untried = claim.mails[index:]
+                        await self._release(untried, claim.token, exc.reply)
+                        statuses[MailStatus.RETRYING] += len(untried)
+                        break
+                    self._unavailable = 0
+                    reply = await self._try(smtp, mail, before_content=recorded)
+                    recording = self._record_in_background(mail, claim.token, reply)
+                    if classify_reply(reply).suppress:
+                        suppressed.add(mail.recipient)
+                    await asyncio.sleep(0)  # the record's first statement goes out now
+        finally:
+            await recorded()
         for status, count in statuses.items():
             MAIL_OUTCOMES.labels(status.value).inc(count)
         return PassOutcome(claimed=len(claim.mails), statuses=dict(statuses))
 
-    async def _attempt(
-        self, smtp: SmtpSession, mail: Mail, token: uuid.UUID
-    ) -> tuple[MailStatus | None, SmtpReply]:
-        """One SMTP try of one mail, recorded; logged under the mail's correlation id."""
+    async def _try(
+        self, smtp: SmtpSession, mail: Mail, *, before_content: Callable[[], Awaitable[None]]
+    ) -> SmtpReply:
+        """One SMTP try of one mail; `before_content` runs between the envelope and DATA."""
         s = self._settings
         context = correlation_id_var.set(mail.correlation_id)
         try:
-            reply = await smtp.send(
+            transaction = await smtp.begin(
                 build_message(mail, mail_from=s.mail_from),
                 sender=s.mail_from_address,
                 recipient=mail.recipient,
             )
-            status = await handlers.record_attempt(
-                self._uow(), mail=mail, token=token, reply=reply, policy=self._policy
-            )
-            _log_attempt(mail, status, reply)
-            return status, reply
+            # At most one delivered mail is ever unrecorded: the one whose reply is in hand.
+            await before_content()
+            return await smtp.deliver(transaction)
         finally:
             correlation_id_var.reset(context)
+
+    def _record_in_background(
+        self, mail: Mail, token: uuid.UUID, reply: SmtpReply
+    ) -> asyncio.Task[MailStatus | None]:
+        """Record the try in a task of its own, logged under the mail's correlation id."""
+        context = correlation_id_var.set(mail.correlation_id)
+        try:
+            return asyncio.create_task(self._record(mail, token, reply))
+        finally:
+            correlation_id_var.reset(context)
+
+    async def _record(self, mail: Mail, token: uuid.UUID, reply: SmtpReply) -> MailStatus | None:
+        status = await handlers.record_attempt(
+            self._uow(), mail=mail, token=token, reply=reply, policy=self._policy
+        )
+        _log_attempt(mail, status, reply)
+        return status
 
     async def _release(self, mails: list[Mail], token: uuid.UUID, reply: SmtpReply) -> None:
         self._unavailable += 1

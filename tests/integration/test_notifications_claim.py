@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import col
 
 from services.notifications import handlers, registration_mails, repository
 from services.notifications.domain import MailStatus, RetryPolicy, SmtpReply, Stage
@@ -25,7 +30,7 @@ from shared.events import Envelope, make_envelope
 from shared.migrations import upgrade_to_head
 from shared.types import utcnow
 from shared.uow import UnitOfWork
-from tests.support import CapturingHandler, submitted_event, unique
+from tests.support import CapturingHandler, smtp_server, submitted_event, unique
 
 POLICY = RetryPolicy(max_attempts=3, base_s=10, max_s=100, rand=lambda: 0.0)
 
@@ -221,3 +226,63 @@ async def test_an_address_suppressed_after_queueing_is_not_sent(
     assert by_recipient[gone].attempts == 0
     assert by_recipient[kept].status == MailStatus.SENT
     assert server.envelopes == [(settings.mail_from_address, [kept])]
+
+
+@dataclass
+class RecordWatchingHandler(CapturingHandler):
+    """Notes, as each mail's content arrives, how many mails the database holds as sent.
+
+    Right after the first content it holds every write to the mails back for `hold_s`, as a
+    slow or busy database would, so that the first mail's record has to wait.
+    """
+
+    database_url: str = ""
+    hold_s: float = 0.5
+    sent_when_content_arrived: list[int] = field(default_factory=list)
+    _holding: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
+        # The server runs its own event loop (a thread of its own): connections of its own.
+        # A plain engine: reading must not queue for SQLite's write lock as ours would.
+        engine = create_async_engine(self.database_url)
+        try:
+            async with engine.connect() as conn:
+                sent = select(func.count()).select_from(Mail).where(col(Mail.status) == "sent")
+                self.sent_when_content_arrived.append(int((await conn.execute(sent)).scalar_one()))
+        finally:
+            await engine.dispose()
+        if len(self.sent_when_content_arrived) == 1:
+            locked = asyncio.Event()
+            self._holding.append(asyncio.create_task(self._hold_writes(locked)))
+            await locked.wait()
+        return await super().handle_DATA(server, session, envelope)
+
+    async def _hold_writes(self, locked: asyncio.Event) -> None:
+        engine = create_engine(self.database_url)
+        try:
+            async with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE takes the write lock
+                if conn.dialect.name == "postgresql":
+                    await conn.execute(text("LOCK TABLE mails IN EXCLUSIVE MODE"))
+                locked.set()
+                await asyncio.sleep(self.hold_s)
+        finally:
+            await engine.dispose()
+
+
+async def test_each_mail_is_recorded_before_the_next_ones_content_is_sent(
+    engine: AsyncEngine, make_settings: Callable[..., Any]
+) -> None:
+    """A crash can re-send at most the mail whose reply was in hand, never two."""
+    make_uow = uow_factory(engine)
+    emails = [f"{unique(f'p{i}')}@example.fi" for i in range(5)]
+    await queue(make_uow(), submitted(*emails))
+    handler = RecordWatchingHandler(database_url=engine.url.render_as_string(hide_password=False))
+    with smtp_server(handler) as (_, port, _):
+        settings = make_settings(NotificationsSettings, smtp_port=port, staff_mailbox="")
+        sender = MailSender(uow_factory=make_uow, settings=settings, doorbell=Doorbell())
+        outcome = await sender.send_due()
+
+    assert outcome.statuses == {MailStatus.SENT: 5}
+    # The k-th content arrives with exactly the k mails before it recorded as sent, even
+    # while the first record waited half a second for the database.
+    assert handler.sent_when_content_arrived == [0, 1, 2, 3, 4]

@@ -1,0 +1,104 @@
+"""One SMTP session, two steps a mail (envelope, then content), against a real aiosmtpd."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from services.notifications.domain import Stage
+from services.notifications.settings import NotificationsSettings
+from services.notifications.smtp import SmtpSession
+from tests.support import CapturingHandler, free_port, smtp_server
+
+SENDER = "kayttoonotot@kanta.example"
+
+
+def message(to: str, subject: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = SENDER, to, subject
+    mail.set_content("Hei!")
+    return mail
+
+
+async def test_a_refused_recipient_leaves_the_session_clean_for_the_next_mail(
+    make_settings: Callable[..., Any],
+) -> None:
+    handler = CapturingHandler(rcpt_replies={"gone@example.fi": "550 5.1.1 no such user"})
+    with smtp_server(handler) as (_, port, _):
+        async with SmtpSession(make_settings(NotificationsSettings, smtp_port=port)) as smtp:
+            await smtp.open()
+            refused = await smtp.begin(
+                message("gone@example.fi", "1"), sender=SENDER, recipient="gone@example.fi"
+            )
+            assert refused.reply is not None and refused.content == b""
+            bounced = await smtp.deliver(refused)
+            sent = await smtp.send(
+                message("here@example.fi", "2"), sender=SENDER, recipient="here@example.fi"
+            )
+    assert (bounced.code, bounced.stage, bounced.text) == (550, Stage.RCPT, "5.1.1 no such user")
+    assert (sent.code, sent.stage) == (250, Stage.DATA)
+    assert handler.data_commands == 1, "the refused mail's content was never sent"
+    assert handler.envelopes == [(SENDER, ["here@example.fi"])]
+    assert [m["Subject"] for m in handler.messages] == ["2"]
+
+
+@contextlib.contextmanager
+def server_without_smtputf8(handler: CapturingHandler) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+async def test_an_address_the_server_cannot_take_is_a_permanent_failure_without_a_reply(
+    make_settings: Callable[..., Any],
+) -> None:
+    handler = CapturingHandler()
+    with server_without_smtputf8(handler) as port:
+        async with SmtpSession(make_settings(NotificationsSettings, smtp_port=port)) as smtp:
+            await smtp.open()
+            reply = await smtp.send(
+                message("maija@example.fi", "ä"), sender=SENDER, recipient="mäijä@example.fi"
+            )
+            after = await smtp.send(
+                message("maija@example.fi", "ok"), sender=SENDER, recipient="maija@example.fi"
+            )
+    assert reply.code is None and reply.permanent and "SMTPUTF8" in reply.text
+    assert after.code == 250
+    assert handler.envelopes == [(SENDER, ["maija@example.fi"])]
+
+
+@dataclass
+class OptionsHandler(CapturingHandler):
+    mail_options: list[list[str]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.mail_options.append(list(envelope.mail_options))
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_the_content_goes_with_the_size_the_server_was_told(
+    make_settings: Callable[..., Any],
+) -> None:
+    handler = OptionsHandler()
+    with smtp_server(handler) as (_, port, _):
+        async with SmtpSession(make_settings(NotificationsSettings, smtp_port=port)) as smtp:
+            await smtp.open()
+            transaction = await smtp.begin(
+                message("maija@example.fi", "Kokous"), sender=SENDER, recipient="maija@example.fi"
+            )
+            assert transaction.reply is None
+            reply = await smtp.deliver(transaction)
+    assert reply.code == 250
+    [received] = handler.messages
+    assert received["Subject"] == "Kokous" and received.get_content().strip() == "Hei!"
+    assert handler.mail_options == [[f"SIZE={len(transaction.content)}", "BODY=8BITMIME"]]
