@@ -32,6 +32,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench._common import PgDatabase, percentile, record, run_id
+from bench._cpu import CpuMeter
 from bench._services import free_port, running_services
 from services.registration.samples import business_ids, example_form
 from shared.auth import Principal, Role, TokenIssuer
@@ -126,6 +127,13 @@ def load(url: str, requests: list[dict[str, Any]], rate: float | None) -> dict[s
     return result
 
 
+def cpu_line(outcome: dict[str, Any]) -> str:
+    parts: dict[str, float] = outcome["cpu_ms_per_registration"]
+    total = sum(parts.values())
+    shown = ", ".join(f"{n} {v:.1f}" for n, v in sorted(parts.items(), key=lambda kv: -kv[1]))
+    return f"{total:.1f} ms ({shown}); 2 cores allow at most {2000 / total:.0f}/s"
+
+
 def wait_for(arrivals: Arrivals, emails: list[str], timeout: float) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -135,12 +143,20 @@ def wait_for(arrivals: Arrivals, emails: list[str], timeout: float) -> None:
 
 
 def step(
-    url: str, gen: Generator, arrivals: Arrivals, label: str, rate: float, seconds: float
+    url: str,
+    gen: Generator,
+    arrivals: Arrivals,
+    label: str,
+    rate: float,
+    seconds: float,
+    meter: CpuMeter,
 ) -> dict[str, Any]:
     count = int(rate * seconds)
     requests, emails = gen.batch(label, count)
+    meter.start()
     result = load(url, requests, rate)
     wait_for(arrivals, emails, timeout=seconds + 60)
+    cpu = meter.split()
     sent = [result["started_wall"] + s for s in result["sent_at"]]
     created = int(result["statuses"].get("201", 0))
     arrived = [arrivals.at.get(e) for e in emails]
@@ -158,6 +174,8 @@ def step(
         "p50_s": percentile(latencies, 0.5),
         "p99_s": percentile(latencies, 0.99),
         "sustained": created == count and lost == 0 and throughput >= 0.95 * rate,
+        # CPU milliseconds each part of the system spent per registration in this step.
+        "cpu_ms_per_registration": {part: 1000 * s / count for part, s in cpu.items()},
     }
 
 
@@ -216,12 +234,13 @@ async def main(step_seconds: float, rates: list[float]) -> dict[str, Any]:
                 await asyncio.sleep(3)
                 idle = {n: p.rss_mb() for n, p in svc.items()}
                 url = svc["registration"].url
+                meter = CpuMeter({n: p.process.pid for n, p in svc.items()})
                 await open_period(svc["scheduling"].url, url, gen)
-                await asyncio.to_thread(step, url, gen, arrivals, "warmup", 50, 4)
+                await asyncio.to_thread(step, url, gen, arrivals, "warmup", 50, 4, meter)
                 steps = []
                 for rate in rates:
                     outcome = await asyncio.to_thread(
-                        step, url, gen, arrivals, f"r{int(rate)}", rate, step_seconds
+                        step, url, gen, arrivals, f"r{int(rate)}", rate, step_seconds, meter
                     )
                     steps.append(outcome)
                     print(
@@ -230,12 +249,13 @@ async def main(step_seconds: float, rates: list[float]) -> dict[str, Any]:
                         f"lost {outcome['lost']}, statuses {outcome['statuses']}"
                         f"{'' if outcome['sustained'] else '  (not sustained)'}"
                     )
+                    print(f"e2e:        CPU per registration: {cpu_line(outcome)}")
                     if not outcome["sustained"]:
                         break
                 best = max((s["rate"] for s in steps if s["sustained"]), default=0.0)
                 half = max(best / 2, 10.0)
                 latency = await asyncio.to_thread(
-                    step, url, gen, arrivals, "latency", half, max(step_seconds, 15)
+                    step, url, gen, arrivals, "latency", half, max(step_seconds, 15), meter
                 )
                 after = {n: p.rss_mb() for n, p in svc.items()}
     finally:

@@ -24,6 +24,7 @@ from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import single_statement
 from shared.events import Envelope, expects_consumers
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import Broker
@@ -201,7 +202,8 @@ async def claim_due(
         .values(available_at=now + lease)
         .returning(outbox.c.id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
     )
-    async with engine.begin() as conn:
+    # One statement, so on PostgreSQL it runs in autocommit: no BEGIN and COMMIT round trips.
+    async with single_statement(engine) as conn:
         rows = list((await conn.execute(claim)).all())
     rows.sort(key=lambda row: row.id)
     return rows
@@ -217,9 +219,15 @@ async def record_outcome(
 ) -> None:
     """Mark confirmed rows sent; give failed ones an attempt, the error and a back-off."""
     now = now or utcnow()
+    mark_sent = update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now)
+    if not failed:  # the usual pass: one statement, committed on its own
+        if sent:
+            async with single_statement(engine) as conn:
+                await conn.execute(mark_sent)
+        return
     async with engine.begin() as conn:
         if sent:
-            await conn.execute(update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now))
+            await conn.execute(mark_sent)
         for failure in failed:
             await conn.execute(
                 update(outbox)
