@@ -33,6 +33,15 @@ def rows(benches: dict[str, Any]) -> list[str]:
             f"{_spread(b['raw_per_s'], ' req/s')} | {_spread(b['ratio'], '×', 2)} | ≥ 0.6× | "
             f"{_verdict(b['ratio']['median'] >= 0.6)} |"
         )
+        if "cpu_ratio" in b:
+            lines.append(
+                f"| intake, server CPU per request | "
+                f"{_spread(b['ours_cpu_ms_per_request'], ' ms', 2)} | "
+                f"{_spread(b['raw_cpu_ms_per_request'], ' ms', 2)} | "
+                f"{_spread(b['cpu_ratio'], '×', 2)} | — | (the load generator, "
+                f"{b['raw_client_cpu_ms_per_request']['median']:.1f} ms a request, bounds the "
+                "raw endpoint) |"
+            )
     if "bus" in benches:
         b = benches["bus"]
         lines.append(
@@ -75,6 +84,35 @@ def rows(benches: dict[str, Any]) -> list[str]:
     return lines
 
 
+def cpu_budget(e2e: dict[str, Any]) -> list[str]:
+    """Where the CPU of one registration went, at each end-to-end rate (from /proc)."""
+    steps = [s for s in e2e["steps"] if "cpu_ms_per_registration" in s]
+    if not steps:
+        return []
+    parts = sorted(
+        {p for s in steps for p in s["cpu_ms_per_registration"]},
+        key=lambda p: -steps[-1]["cpu_ms_per_registration"].get(p, 0.0),
+    )
+    lines = [
+        "## CPU per registration, end to end",
+        "",
+        "CPU milliseconds each process spent per registration at each rate of the end-to-end "
+        "run (utime + stime from /proc, over the step and until its last mail arrived). Two "
+        "cores give 2,000 ms of CPU a second, so 2,000 / total is the most registrations a "
+        "second this machine can carry with that cost.",
+        "",
+        "| rate | " + " | ".join(parts) + " | total | 2 cores allow |",
+        "|---" * (len(parts) + 3) + "|",
+    ]
+    for s in steps:
+        cpu = s["cpu_ms_per_registration"]
+        total = sum(cpu.values())
+        cells = " | ".join(f"{cpu.get(p, 0.0):.1f}" for p in parts)
+        flag = "" if s["sustained"] else " (not sustained)"
+        lines.append(f"| {s['rate']:.0f}/s{flag} | {cells} | {total:.1f} | {2000 / total:.0f}/s |")
+    return [*lines, ""]
+
+
 def main() -> None:
     results = json.loads(RESULTS_JSON.read_text())
     machine = results.get("machine", {})
@@ -113,6 +151,9 @@ def main() -> None:
     if scale.get("plan"):
         plan = scale["plan"] if isinstance(scale["plan"], list) else [scale["plan"]]
         text += ["## Plan of the first page at 1M rows", "", "```text", *plan, "```", ""]
+    e2e = results.get("benches", {}).get("e2e", {})
+    if e2e.get("steps"):
+        text += cpu_budget(e2e)
     analysis = ROOT / "bench" / "analysis.md"
     if analysis.exists():
         text += [analysis.read_text().strip(), ""]
