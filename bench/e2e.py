@@ -1,6 +1,6 @@
 """End to end: registrations posted at a fixed rate, through all three services, to the mail.
 
-    python -m bench.e2e [--step-seconds 10] [--rates 25,50,75,100,150,200,300]
+    python -m bench.e2e [--step-seconds 10] [--rates 25,50,75,100,125,150,200,300]
 
 The three services run as uvicorn processes on PostgreSQL (one database each) with the local
 RabbitMQ; an SMTP server in this process notes when each receipt arrives. Load comes from a
@@ -300,7 +300,7 @@ async def main(step_seconds: float, rates: list[float]) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--step-seconds", type=float, default=10)
-    parser.add_argument("--rates", default="25,50,75,100,150,200,300")
+    parser.add_argument("--rates", default="25,50,75,100,125,150,200,300")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main(args.step_seconds, [float(r) for r in args.rates.split(",")]))

@@ -114,8 +114,9 @@ class MailSender:
 
         async def recorded() -> None:
             nonlocal recording
-            if recording is not None:
-                status, recording = await recording, None
+            task, recording = recording, None
+            if task is not None:
+                status = await task
                 if status is not None:
                     statuses[status] += 1
 
