@@ -359,3 +359,22 @@ async def test_openapi_has_an_example_for_every_request_body_and_problem(env: En
             documented |= set(re.findall(r"`([a-z_]+)`", response.get("description", "")))
         assert declared or path == "/v1/services", (path, method)
     assert set(EXAMPLES) <= documented  # every code this service answers is documented
+
+
+async def test_every_response_carries_a_correlation_id_and_is_counted_by_route(env: Env) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    first = await env.client.get(f"/v1/registrations/{missing}", headers=env.org_a)
+    bad = await env.client.get(
+        f"/v1/registrations/{missing}", headers={**env.org_a, "X-Correlation-ID": "x" * 201}
+    )
+    assert first.status_code == bad.status_code == 404
+    generated = {first.headers["X-Correlation-ID"], bad.headers["X-Correlation-ID"]}
+    assert len(generated) == 2 and all(re.fullmatch(r"[0-9a-f-]{36}", g) for g in generated)
+    metrics = (await env.client.get("/metrics")).text
+    # Counted by the route's template, never by the raw path (ids would explode the series).
+    assert re.search(
+        r'http_requests_total\{method="GET",route="/v1/registrations/\{registration_id\}",'
+        r'service="registration",status="404"\} ([0-9.]+)',
+        metrics,
+    )
+    assert missing not in metrics
