@@ -34,3 +34,9 @@ EVENTS_DEAD_LETTERED = Counter(
     "Events sent to the dead-letter queue",
     ["service", "consumer", "reason"],
 )
+CONSUMER_BATCH_EVENTS = Histogram(
+    "consumer_batch_events",
+    "Deliveries applied together in one consumer transaction",
+    ["service", "consumer"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)

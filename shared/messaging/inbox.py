@@ -38,6 +38,7 @@ from shared.messaging.amqp import copy_message, from_amqp_message
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topology import QueueNames, declare_consumer_queues, declare_exchange
 from shared.metrics import (
+    CONSUMER_BATCH_EVENTS,
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
     EVENTS_DUPLICATE,
@@ -222,6 +223,7 @@ class EventConsumer:
                 await asyncio.sleep(self._batch_linger_s)
             batch = self._waiting[: self._batch_max]
             del self._waiting[: self._batch_max]
+            CONSUMER_BATCH_EVENTS.labels(self._service, self.name).observe(len(batch))
             if len(batch) == 1:
                 await self._settle_alone(batch[0])
                 continue
