@@ -14,7 +14,7 @@ import pytest
 
 from shared.messaging.topology import queue_names
 from shared.settings import ServiceSettings
-from tests.support import AMQP_URL, PG_ADMIN_URL, smtp_server
+from tests.support import AMQP_URL, PG_ADMIN_URL, fresh_channel, smtp_server
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -66,14 +66,22 @@ async def bus_names(
     test_id = uuid.uuid4().hex[:8]
     exchange, prefix = f"test-{run_id}-{test_id}.events", f"test-{run_id}-{test_id}"
     yield exchange, prefix
+    if amqp_connection.transport is None:  # still reconnecting after a broker restart
+        async with fresh_channel() as channel:
+            await _delete_bus(channel, exchange, prefix)
+        return
     try:
         channel = await amqp_connection.channel()
-        for name in _consumer_queues(prefix):
-            await channel.queue_delete(name)  # a missing queue is fine: RabbitMQ says ok
-        await channel.exchange_delete(exchange)
+        await _delete_bus(channel, exchange, prefix)
         await channel.close()
     except aio_pika.exceptions.AMQPError:  # broker restarting after an outage test
         pass
+
+
+async def _delete_bus(channel: aio_pika.abc.AbstractChannel, exchange: str, prefix: str) -> None:
+    for name in _consumer_queues(prefix):
+        await channel.queue_delete(name)  # a missing queue is fine: RabbitMQ says ok
+    await channel.exchange_delete(exchange)
 
 
 class PgDatabases:

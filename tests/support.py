@@ -108,6 +108,29 @@ def smtp_server(handler: CapturingHandler | None = None) -> Any:
 
 
 @contextlib.asynccontextmanager
+async def fresh_channel(timeout: float = 60.0) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
+    """A channel on a new plain connection, once the broker answers (e.g. after a restart).
+
+    For clean-ups after a broker restart, when a test's robust connection may still be
+    reconnecting.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            connection = await aio_pika.connect(AMQP_URL)
+            break
+        except (OSError, aio_pika.exceptions.AMQPConnectionError):
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+    try:
+        yield await connection.channel()
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and give an HTTP client bound to it."""
     async with app.router.lifespan_context(app):

@@ -12,7 +12,6 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
-import aio_pika
 import pytest
 from sqlalchemy import MetaData, func, select
 
@@ -21,7 +20,7 @@ from shared.messaging.tables import messaging_tables
 from shared.runtime import ConsumerSpec, Runtime
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
-from tests.support import eventually, submitted_event
+from tests.support import eventually, fresh_channel, submitted_event
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.broker_outage]
 
@@ -75,7 +74,6 @@ async def _noop(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> N
 async def test_every_confirmed_event_survives_a_hard_kill_of_the_broker(
     make_settings: Callable[..., Any],
     pg_databases: Any,
-    amqp_connection: aio_pika.abc.AbstractRobustConnection,
 ) -> None:
     metadata = MetaData()
     tables = messaging_tables(metadata)
@@ -139,7 +137,7 @@ async def test_every_confirmed_event_survives_a_hard_kill_of_the_broker(
         await eventually(all_delivered, timeout=60, what="all 500 confirmed events delivered")
     finally:
         await consumer.stop()
-        channel = await amqp_connection.channel()
-        for name in (names.work, names.retry, names.dead_letter):
-            await channel.queue_delete(name)
-        await channel.close()
+        # A channel of its own: the test's robust connection may still be reconnecting.
+        async with fresh_channel() as channel:
+            for name in (names.work, names.retry, names.dead_letter):
+                await channel.queue_delete(name)
