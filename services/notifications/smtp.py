@@ -108,7 +108,10 @@ class SmtpSession:
             parse_address(sender)
             parse_address(recipient)
             if client.is_ehlo_or_helo_needed:
-                await client.ehlo()
+                try:
+                    await client.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await client.helo()  # a server without ESMTP, as aiosmtplib would
             utf8 = not (sender + recipient).isascii()
             if utf8 and not client.supports_extension("smtputf8"):
                 raise aiosmtplib.SMTPNotSupported("the server does not support SMTPUTF8")

@@ -219,7 +219,7 @@ class EventConsumer:
             await asyncio.sleep(0)  # let deliveries of this same moment join
             if self._batch_linger_s and 1 < len(self._waiting) < self._batch_max:
                 # Under load: the prefetch window refills while we wait, so one transaction
-                # takes many events (mean 6 → 33 per batch in `bench.bus`). Alone: no wait.
+                # takes many events (about 6 → 35 a transaction in `bench.bus`). Alone: no wait.
                 await asyncio.sleep(self._batch_linger_s)
             batch = self._waiting[: self._batch_max]
             del self._waiting[: self._batch_max]

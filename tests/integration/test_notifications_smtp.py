@@ -102,3 +102,27 @@ async def test_the_content_goes_with_the_size_the_server_was_told(
     [received] = handler.messages
     assert received["Subject"] == "Kokous" and received.get_content().strip() == "Hei!"
     assert handler.mail_options == [[f"SIZE={len(transaction.content)}", "BODY=8BITMIME"]]
+
+
+@dataclass
+class NoEsmtpHandler(CapturingHandler):
+    """A server that answers EHLO with 502, as one without ESMTP would."""
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: Any
+    ) -> list[str]:
+        return ["502 5.5.1 EHLO not supported"]
+
+
+async def test_a_server_without_esmtp_is_greeted_with_helo(
+    make_settings: Callable[..., Any],
+) -> None:
+    handler = NoEsmtpHandler()
+    with smtp_server(handler) as (_, port, _):
+        async with SmtpSession(make_settings(NotificationsSettings, smtp_port=port)) as smtp:
+            await smtp.open()
+            reply = await smtp.send(
+                message("maija@example.fi", "Hei"), sender=SENDER, recipient="maija@example.fi"
+            )
+    assert reply.code == 250
+    assert handler.envelopes == [(SENDER, ["maija@example.fi"])]
