@@ -95,11 +95,14 @@ class CapturingHandler:
 
 
 @contextlib.contextmanager
-def smtp_server(handler: CapturingHandler | None = None) -> Any:
-    """A real aiosmtpd SMTP server on a free loopback port; yields (host, port, handler)."""
+def smtp_server(handler: CapturingHandler | None = None, **options: Any) -> Any:
+    """A real aiosmtpd SMTP server on a free loopback port; yields (host, port, handler).
+
+    `options` go to aiosmtpd's server (e.g. `enable_SMTPUTF8=False`).
+    """
     handler = handler or CapturingHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield "127.0.0.1", port, handler
