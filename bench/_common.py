@@ -13,12 +13,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aio_pika
 import asyncpg
+
+from shared.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_JSON = ROOT / "bench" / "results.json"
@@ -117,7 +118,7 @@ async def _pg_version() -> str:
 
 def machine() -> dict[str, Any]:
     return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": SystemClock().now().strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from shared.clock import SystemClock
+
 
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     requests: list[dict[str, Any]] = spec["requests"]
@@ -28,7 +30,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=spec["url"], limits=limits, timeout=60) as client:
         semaphore = asyncio.Semaphore(concurrency)
-        started_wall = time.time()
+        started_wall = SystemClock().now().timestamp()
         started = time.perf_counter()
 
         async def one(index: int) -> None:

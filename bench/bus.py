@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import logging
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import aio_pika
@@ -23,6 +23,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import MetaData, func, select
 
 from bench._common import AMQP_URL, PgDatabase, Spread, Stopwatch, delete_queues, record, run_id
+from shared.clock import SystemClock
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import OrganisationRef, RegistrationSubmitted
 from shared.events import Envelope, EventPayload, make_envelope
@@ -57,7 +58,7 @@ def event() -> RegistrationSubmitted:
         period=PeriodRef(year=2027, number=1),
         planned_production_start=date(2027, 4, 15),
         contacts=[Contact(name="Maija", email="maija@example.fi", language="fi")],
-        submitted_at=datetime.now(UTC),
+        submitted_at=SystemClock().now(),
     )
 
 
@@ -147,6 +148,7 @@ async def our_path(n: int, linger_ms: float = 5.0) -> float:
             metadata=metadata,
             tables=tables,
             migrations=ROOT_MIGRATIONS,
+            uow_class=UnitOfWork,
             consumer_specs=[ConsumerSpec("sink", {"registration.submitted": _noop})],
         )
         async with runtime.engine.begin() as conn:
@@ -160,7 +162,9 @@ async def our_path(n: int, linger_ms: float = 5.0) -> float:
             await asyncio.sleep(0.05)
         envelopes = [make_envelope(event(), producer="bench") for _ in range(n)]
         async with runtime.sessions() as session:
-            await add_to_outbox(session, tables=tables, envelopes=envelopes)
+            await add_to_outbox(
+                session, tables=tables, envelopes=envelopes, now=runtime.clock.now()
+            )
             await session.commit()
 
         async def applied() -> int:

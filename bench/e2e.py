@@ -36,8 +36,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from bench._common import PgDatabase, percentile, record, run_id
 from bench._cpu import CpuMeter
 from bench._services import free_port, running_services
-from services.registration.samples import business_ids, example_form
+from services.registration.app.samples import business_ids, example_form
 from shared.auth import Principal, Role, TokenIssuer
+from shared.clock import SystemClock
 from shared.settings import ServiceSettings
 
 PERIOD = {
@@ -64,7 +65,7 @@ class Arrivals:
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        now = time.time()
+        now = SystemClock().now().timestamp()
         with self._lock:
             for rcpt in envelope.rcpt_tos:
                 self.at.setdefault(rcpt.lower(), now)
@@ -137,8 +138,8 @@ def cpu_line(outcome: dict[str, Any]) -> str:
 
 
 def wait_for(arrivals: Arrivals, emails: list[str], timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if all(e in arrivals.at for e in emails):
             return
         time.sleep(0.2)

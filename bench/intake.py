@@ -37,7 +37,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,12 @@ from bench._common import (
     record,
     run_id,
 )
-from services.registration import periods
-from services.registration.clock import finnish_today
+from services.registration.app import periods
+from services.registration.domain.rules import add_months
 from services.registration.main import MIGRATIONS, build_runtime
-from services.registration.rules import add_months
 from services.registration.settings import RegistrationSettings
 from shared.auth import Principal, TokenIssuer
+from shared.clock import SystemClock
 from shared.contracts.scheduling import PeriodPublished
 from shared.events import make_envelope
 from shared.messaging.topology import declare_exchange
@@ -200,7 +199,7 @@ class Forms:
         self._ids = business_ids()
         self._issuer = TokenIssuer(settings, ttl_s=3 * 3600)
         self._year = year
-        self._planned = add_months(finnish_today(), 5).isoformat()
+        self._planned = add_months(SystemClock().today(), 5).isoformat()
 
     def requests(self, n: int) -> list[dict[str, Any]]:
         found = []
@@ -268,12 +267,12 @@ def figures_of(result: dict[str, Any]) -> dict[str, Any]:
 
 async def prepare(settings: RegistrationSettings, raw_dsn_url: str, year: int) -> None:
     """Migrate both databases; open period year/1 in our read model through its handler."""
-    runtime = build_runtime(settings)
-    raw = build_runtime(settings.model_copy(update={"database_url": raw_dsn_url}))
+    runtime = build_runtime(settings, SystemClock())
+    raw = build_runtime(settings.model_copy(update={"database_url": raw_dsn_url}), SystemClock())
     try:
         await upgrade_to_head(runtime.engine, MIGRATIONS)
         await upgrade_to_head(raw.engine, MIGRATIONS)
-        today = finnish_today()
+        today = SystemClock().today()
         payload = PeriodPublished(
             period_id=uuid.uuid5(uuid.NAMESPACE_URL, f"bench/period/{year}/{PERIOD_NUMBER}"),
             year=year,
@@ -283,7 +282,7 @@ async def prepare(settings: RegistrationSettings, raw_dsn_url: str, year: int) -
             registration_opens_on=add_months(today, -1),
             registration_closes_on=add_months(today, 1),
         )
-        envelope = make_envelope(payload, producer="scheduling", occurred_at=datetime.now(UTC))
+        envelope = make_envelope(payload, producer="scheduling", occurred_at=SystemClock().now())
         async with runtime.uow() as uow:
             await periods.record_period(uow, payload, envelope)
             await uow.commit()
@@ -324,11 +323,11 @@ PROFILE_BUCKETS = (
     ("our code (services/, shared/)", ("services/", "shared/")),
 )
 PROFILE_INCLUSIVE = (
-    ("submit_registration handler", "submit_registration (services/registration/handlers.py"),
-    ("  period read model lookup", "open_window (services/registration/guards.py"),
-    ("  registration + history inserts", "insert_registration (services/registration/repo"),
-    ("  customership note (R8)", "note_registration (services/registration/extension/"),
-    ("  views: response model, event snapshot", "(services/registration/views.py"),
+    ("submit_registration use case", "submit_registration (services/registration/app/regist"),
+    ("  period read model lookup", "open_window (services/registration/app/guards.py"),
+    ("  registration + history inserts", "insert (services/registration/adapters/registrations"),
+    ("  customership note (R8)", "(services/registration/app/customership.py"),
+    ("  views: response model, event snapshot", "(services/registration/app/views.py"),
     ("  unit of work commit (outbox row + COMMIT)", "commit (shared/uow.py"),
     ("token verification", "verify (shared/auth.py"),
     ("rate limiter hit", "hit (shared/ratelimit.py"),
@@ -419,7 +418,7 @@ def main(
     requests: int, runs: int, concurrency: int, with_profile: bool, profile_out: Path | None
 ) -> dict[str, Any]:
     name = run_id()
-    year = finnish_today().year + 1
+    year = SystemClock().today().year + 1
 
     async def databases() -> tuple[PgDatabase, PgDatabase]:
         ours, raw = PgDatabase("intake"), PgDatabase("intake_raw")
@@ -437,7 +436,7 @@ def main(
     )
     queues = [
         q
-        for consumer in build_runtime(settings).consumers
+        for consumer in build_runtime(settings, SystemClock()).consumers
         for q in (consumer.names.work, consumer.names.retry, consumer.names.dead_letter)
     ]
     servers: list[Server] = []

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import aiosmtplib
@@ -28,15 +28,17 @@ from sqlmodel import col
 from sqlmodel import select as model_select
 
 from bench._common import PgDatabase, Spread, Stopwatch, record
+from services.notifications.adapters.mime import build_message
+from services.notifications.adapters.tables import Mail
+from services.notifications.app.sender import MailSender
 from services.notifications.consumers import consumer_specs
 from services.notifications.main import MIGRATIONS, build_runtime, mailer_for
-from services.notifications.mime import build_message
-from services.notifications.models import Mail
-from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
+from shared.clock import SystemClock
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import OrganisationRef, RegistrationSubmitted
 from shared.events import make_envelope
+from shared.loops import Doorbell
 from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
 
@@ -90,18 +92,18 @@ def submitted(i: int) -> RegistrationSubmitted:
         period=PeriodRef(year=2027, number=1),
         planned_production_start=date(2027, 4, 15),
         contacts=[Contact(name=f"Maija {i}", email=f"maija.{i}@example.fi", language="fi")],
-        submitted_at=datetime.now(UTC),
+        submitted_at=SystemClock().now(),
     )
 
 
-async def queue(runtime: Runtime, settings: NotificationsSettings, n: int) -> list[Mail]:
+async def queue(runtime: Runtime[Any], settings: NotificationsSettings, n: int) -> list[Mail]:
     """Queue n receipts through the real handler; return the new mail rows."""
     handler = next(
         spec.handlers["registration.submitted"]
-        for spec in consumer_specs(mailer=mailer_for(settings, Doorbell()))
+        for spec in consumer_specs(mailer=mailer_for(settings, Doorbell()), clock=SystemClock())
         if "registration.submitted" in spec.handlers
     )
-    started = datetime.now(UTC)
+    started = SystemClock().now()
     for offset in range(0, n, 100):
         async with runtime.uow() as uow:
             for i in range(offset, min(n, offset + 100)):
@@ -130,8 +132,8 @@ async def raw_ceiling(settings: NotificationsSettings, mails: list[Mail]) -> flo
     return len(mails) / watch.seconds
 
 
-async def our_path(runtime: Runtime, settings: NotificationsSettings, n: int) -> float:
-    sender = MailSender(uow_factory=runtime.uow, settings=settings, doorbell=Doorbell())
+async def our_path(runtime: Runtime[Any], settings: NotificationsSettings, n: int) -> float:
+    sender = MailSender(uow_factory=runtime.uow, settings=settings, clock=runtime.clock)
 
     async def queued() -> int:
         async with runtime.engine.connect() as conn:
@@ -160,7 +162,7 @@ async def main(mails: int, runs: int) -> dict[str, Any]:
                 migrate_on_startup=False,
                 log_level="WARNING",
             )
-            runtime = build_runtime(settings)
+            runtime = build_runtime(settings, SystemClock())
             await upgrade_to_head(runtime.engine, MIGRATIONS)
             try:
                 for _ in range(runs):

@@ -15,7 +15,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -23,6 +23,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from shared.clock import SystemClock
 
 INSERT_REGISTRATION = """
 INSERT INTO registrations (
@@ -43,7 +45,7 @@ VALUES ($1, $2, $3, $4, $5, $6, 0)
 def _rows(body: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], uuid.UUID]:
     """Both rows, straight from the body."""
     organisation, period = body["organisation"], body["period"]
-    registration_id, event_id, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
+    registration_id, event_id, now = uuid.uuid4(), uuid.uuid4(), SystemClock().now()
     registration = (
         registration_id,
         organisation["business_id"],

@@ -24,10 +24,10 @@ import httpx
 
 from bench._common import AMQP_URL, PgDatabase, Spread, Stopwatch, delete_queues, record, run_id
 from bench.intake import Server
-from services.registration.clock import finnish_today
 from services.registration.main import MIGRATIONS, build_runtime
 from services.registration.settings import RegistrationSettings
 from shared.auth import Principal, TokenIssuer
+from shared.clock import SystemClock
 from shared.migrations import upgrade_to_head
 
 GOAL = 1.5
@@ -123,7 +123,7 @@ ORDER BY updated_at, id LIMIT 50
 async def fill(database: PgDatabase, rows: int, year: int) -> tuple[float, int]:
     """Migrate, insert `rows` registrations, VACUUM ANALYZE; (seconds, matching rows)."""
     settings = RegistrationSettings(database_url=database.url)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, SystemClock())
     try:
         await upgrade_to_head(runtime.engine, MIGRATIONS)
     finally:
@@ -183,7 +183,7 @@ def p(values: list[float], q: float) -> float:
 
 def main(rows: int, small: int, requests: int, runs: int) -> dict[str, Any]:
     name = run_id()
-    year = finnish_today().year + 1
+    year = SystemClock().today().year + 1
     sizes = {"small": small, "large": rows}
     databases = {label: PgDatabase(f"scale_{label}") for label in sizes}
     settings = RegistrationSettings(
@@ -191,7 +191,7 @@ def main(rows: int, small: int, requests: int, runs: int) -> dict[str, Any]:
     )
     queues = [
         q
-        for consumer in build_runtime(settings).consumers
+        for consumer in build_runtime(settings, SystemClock()).consumers
         for q in (consumer.names.work, consumer.names.retry, consumer.names.dead_letter)
     ]
     servers: dict[str, Server] = {}

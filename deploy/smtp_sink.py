@@ -19,10 +19,11 @@ import os
 import signal
 import sys
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from shared.clock import SystemClock
 
 log = logging.getLogger("smtp_sink")
 
@@ -56,7 +57,7 @@ class SaveToDirectory:
     def save(self, mail_from: str, recipients: list[str], raw: bytes) -> Path:
         """Write atomically (temp file + rename) under a unique, sortable name."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = SystemClock().now().strftime("%Y%m%dT%H%M%S.%fZ")
         path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         envelope = (
             f"X-Envelope-From: <{mail_from}>\r\n"

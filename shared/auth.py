@@ -8,7 +8,6 @@ provider can replace our issuer. Routes declare what they need with the `Caller`
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -18,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from shared.clock import Clock, SystemClock
 from shared.errors import Forbidden, Unauthorized
 from shared.ratelimit import WRITE_METHODS, RateLimiter
 from shared.settings import ServiceSettings
@@ -47,9 +47,12 @@ class Principal(BaseModel):
 class TokenIssuer:
     """Signs access tokens (used by the registration service's `POST /v1/token`)."""
 
-    def __init__(self, settings: ServiceSettings, *, ttl_s: int) -> None:
+    def __init__(
+        self, settings: ServiceSettings, *, ttl_s: int, clock: Clock | None = None
+    ) -> None:
         self._settings = settings
         self.ttl_s = ttl_s
+        self._clock = clock or SystemClock()
         if settings.auth_algorithm.startswith("HS"):
             self._key: Any = settings.auth_secret.get_secret_value()
         elif settings.auth_private_key is not None:
@@ -58,7 +61,7 @@ class TokenIssuer:
             raise ValueError(f"AUTH_PRIVATE_KEY is needed to sign {settings.auth_algorithm}")
 
     def issue(self, principal: Principal, *, now: float | None = None) -> str:
-        issued = int(now if now is not None else time.time())
+        issued = int(now if now is not None else self._clock.now().timestamp())
         claims: dict[str, Any] = {
             "iss": self._settings.auth_issuer,
             "aud": self._settings.auth_audience,

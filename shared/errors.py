@@ -8,8 +8,7 @@ ServiceError                 a request could not be served; carries `code` and `
 ├── RuleViolation            422: a domain rule refused the input
 └── TooManyRequests          429: a rate limit; carries Retry-After
 MessagingError               a broker-side failure (not an HTTP concern)
-├── MalformedMessage         a message that is not a valid envelope: dead-letter it
-└── UnroutableEvent          the broker returned a mandatory publish: keep it pending
+└── MalformedMessage         a message that is not a valid envelope: dead-letter it
 """
 
 from __future__ import annotations
@@ -98,7 +97,3 @@ class MessagingError(Exception):
 
 class MalformedMessage(MessagingError):
     """The message cannot be read as an event envelope; it goes to the dead-letter queue."""
-
-
-class UnroutableEvent(MessagingError):
-    """The broker returned a mandatory publish: no queue is bound for its routing key."""

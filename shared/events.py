@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from shared.clock import SystemClock
 from shared.context import current_correlation_id
 
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -101,7 +102,7 @@ def make_envelope(
         event_id=event_id or uuid.uuid4(),
         event_type=payload.event_type,
         version=payload.version,
-        occurred_at=occurred_at or datetime.now(UTC),
+        occurred_at=occurred_at or SystemClock().now(),
         producer=producer,
         correlation_id=correlation_id or current_correlation_id(),
         payload=payload.model_dump(mode="json"),

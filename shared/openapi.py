@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from shared.http import Problem
+from shared.problems import ProblemType
 
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -76,3 +77,40 @@ def install_problem_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def problem_example(problem: ProblemType, **extra: Any) -> dict[str, Any]:
+    """The catalogue entry as an example problem document."""
+    example: dict[str, Any] = {
+        "type": f"https://kanta.example/problems/{problem.code}",
+        "title": problem.title,
+        "status": problem.status,
+        "code": problem.code,
+        "detail": problem.example,
+    }
+    if problem.field is not None:
+        example["field"] = problem.field
+    example.update(extra)
+    return example
+
+
+def problem_responses(*problems: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route: per status, the Problem model, every code it may carry (in the
+    description, each with its sentence) and an example of the first.
+
+    One `example` per status rather than an `examples` map, because the rewrite above keeps
+    `example` only.
+    """
+    by_status: dict[int, list[ProblemType]] = {}
+    for problem in problems:
+        listed = by_status.setdefault(problem.status, [])
+        if problem not in listed:
+            listed.append(problem)
+    return {
+        status: {
+            "model": Problem,
+            "description": "\n".join(f"- `{p.code}`: {p.example}" for p in listed),
+            "content": {"application/problem+json": {"example": problem_example(listed[0])}},
+        }
+        for status, listed in by_status.items()
+    }

@@ -12,8 +12,31 @@ import binascii
 import json
 import uuid
 from datetime import datetime
+from typing import Annotated, Generic, TypeVar
 
-from shared.errors import RuleViolation
+from fastapi import Query
+from pydantic import BaseModel, Field
+
+from shared.problems import INVALID_CURSOR
+from shared.text import SafeLine
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT} items a page.")]
+Cursor = Annotated[
+    SafeLine | None,
+    Query(max_length=400, description="`next_cursor` of the page before, to read the next."),
+]
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a list; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[Item]
+    next_cursor: str | None = Field(default=None, description="Opaque; absent on the last page.")
 
 
 def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
@@ -31,9 +54,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         position = None
     if position is None or position[0].tzinfo is None:
-        raise RuleViolation(
-            "The cursor is not one this API gave out; start again without it.",
-            code="invalid_cursor",
-            field="cursor",
-        )
+        raise INVALID_CURSOR("The cursor is not one this API gave out; start again without it.")
     return position

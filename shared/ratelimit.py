@@ -22,6 +22,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from shared.clock import SystemClock
 from shared.errors import TooManyRequests
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -95,7 +96,8 @@ class RateLimiter:
             if self._shared.hit(limit, name, key):
                 return
             reset_at = self._shared.get_window_stats(limit, name, key).reset_time
-            wait = reset_at - time.time()
+            # The storage counts in epoch seconds of the system clock (the library's own).
+            wait = reset_at - SystemClock().now().timestamp()
         retry_after = max(1, math.ceil(wait))
         raise TooManyRequests(
             f"Too many requests: the limit is {limit}. Retry in {retry_after} s.",

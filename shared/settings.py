@@ -21,6 +21,8 @@ JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"]
 # The development signing key: every service shares it so `make run` works out of the box.
 # Production refuses it (see `_production_needs_real_secrets`).
 DEV_AUTH_SECRET = "development-only-signing-key-do-not-use-in-production"
+MEMORY_BROKER = "memory://"
+"""AMQP_URL of the in-memory broker (`shared.messaging.memory`): the fast test tier only."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -123,12 +125,14 @@ class ServiceSettings(BaseSettings):
     @field_validator("amqp_url")
     @classmethod
     def _amqp_url(cls, value: str) -> str:
-        if not value.startswith(("amqp://", "amqps://")):
+        if not value.startswith(("amqp://", "amqps://", MEMORY_BROKER)):
             raise ValueError(f"AMQP_URL must start with amqp:// or amqps://, not {value!r}")
         return value
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> ServiceSettings:
+        if self.uses_memory_broker and self.environment != "test":
+            raise ValueError(f"AMQP_URL {MEMORY_BROKER} (the in-memory broker) is for tests only")
         if self.environment == "production" and urlsplit(self.amqp_url).username in (None, "guest"):
             raise ValueError(
                 "AMQP_URL uses RabbitMQ's default guest user; set a real user and password "
@@ -154,6 +158,11 @@ class ServiceSettings(BaseSettings):
                 "AUTH_JWKS_URL outside development"
             )
         return self
+
+    @property
+    def uses_memory_broker(self) -> bool:
+        """The fast test tier's in-memory stand-in instead of RabbitMQ."""
+        return self.amqp_url.startswith(MEMORY_BROKER)
 
     @property
     def is_sqlite(self) -> bool:

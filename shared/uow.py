@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.clock import Clock
 from shared.events import Envelope, EventPayload, make_envelope
 from shared.messaging.outbox import add_to_outbox
 from shared.messaging.tables import MessagingTables
@@ -16,7 +18,10 @@ from shared.messaging.tables import MessagingTables
 class UnitOfWork:
     """`async with uow:` opens a session; `emit()` queues events; `commit()` writes both at once.
 
-    Leaving the block without `commit()` rolls everything back, events included.
+    Leaving the block without `commit()` rolls everything back, events included; so does
+    `rollback()`. A service's own unit of work subclasses this and hangs its repositories on
+    it in `_open()` (`uow.registrations.get(...)`), so that use cases never touch the session.
+    `clock` is the service's clock: the envelope's `occurred_at` and the inbox read it.
     """
 
     def __init__(
@@ -25,8 +30,10 @@ class UnitOfWork:
         *,
         tables: MessagingTables,
         producer: str,
+        clock: Clock,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
+        self.clock = clock
         self._sessions = sessions
         self._tables = tables
         self._producer = producer
@@ -49,11 +56,15 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside `async with`")
         return self._session
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._events = []
         self._after_commit = []
+        self._open(self._session)
         return self
+
+    def _open(self, session: AsyncSession) -> None:
+        """Build the repositories of a new transaction (subclasses)."""
 
     async def __aexit__(
         self,
@@ -72,7 +83,7 @@ class UnitOfWork:
 
     def emit(self, payload: EventPayload) -> Envelope:
         """Queue an event; it is written to the outbox in this transaction at commit."""
-        envelope = make_envelope(payload, producer=self._producer)
+        envelope = make_envelope(payload, producer=self._producer, occurred_at=self.clock.now())
         self._events.append(envelope)
         return envelope
 
@@ -80,16 +91,13 @@ class UnitOfWork:
         """Run `callback` once this unit of work has committed; never after a rollback."""
         self._after_commit.append(callback)
 
-    @property
-    def events(self) -> list[Envelope]:
-        """Events emitted so far in this unit of work (not yet committed)."""
-        return list(self._events)
-
     async def commit(self) -> None:
         """Write queued events to the outbox and commit; then wake the relay."""
         session = self.session
         had_events = bool(self._events)
-        await add_to_outbox(session, tables=self._tables, envelopes=self._events)
+        await add_to_outbox(
+            session, tables=self._tables, envelopes=self._events, now=self.clock.now()
+        )
         await session.commit()
         callbacks, self._after_commit = self._after_commit, []
         self._events = []
@@ -98,5 +106,16 @@ class UnitOfWork:
         for callback in callbacks:
             callback()
 
+    async def flush(self) -> None:
+        """Send pending changes to the database (ids, constraints) without committing."""
+        await self.session.flush()
 
+    async def rollback(self) -> None:
+        """Undo this transaction so far, and drop the events and callbacks it queued."""
+        await self.session.rollback()
+        self._events = []
+        self._after_commit = []
+
+
+U = TypeVar("U", bound=UnitOfWork)
 UnitOfWorkFactory = Callable[[], UnitOfWork]

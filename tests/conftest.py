@@ -12,8 +12,9 @@ import aio_pika
 import asyncpg
 import pytest
 
+from shared.clock import SystemClock
 from shared.messaging.topology import queue_names
-from shared.settings import ServiceSettings
+from shared.settings import MEMORY_BROKER, ServiceSettings
 from tests.support import AMQP_URL, PG_ADMIN_URL, fresh_channel, smtp_server
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -50,7 +51,8 @@ def _consumer_queues(prefix: str) -> list[str]:
         settings = settings_class(
             database_url="sqlite+aiosqlite:///:memory:", queue_prefix=prefix, environment="test"
         )
-        names += [consumer.names for consumer in main.build_runtime(settings).consumers]
+        runtime = main.build_runtime(settings, SystemClock())
+        names += [consumer.names for consumer in runtime.consumers]
     return [n for q in names for n in (q.work, q.retry, q.dead_letter)]
 
 
@@ -136,6 +138,25 @@ def make_settings(bus_names: tuple[str, str], tmp_path: Path) -> Callable[..., A
             "max_retries": 2,
             "outbox_poll_interval_s": 0.2,
             "broker_reconnect_interval_s": 0.5,
+            "log_json": False,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    return build
+
+
+@pytest.fixture
+def fast_settings(tmp_path: Path) -> Callable[..., Any]:
+    """A service's settings for the fast tier: SQLite and the in-memory broker, nothing to start."""
+
+    def build(cls: type[S], **overrides: Any) -> S:
+        service = cls.model_fields["service_name"].default
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / service}-{uuid.uuid4().hex[:6]}.db",
+            "amqp_url": MEMORY_BROKER,
+            "outbox_poll_interval_s": 0.05,
             "log_json": False,
         }
         values.update(overrides)

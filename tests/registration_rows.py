@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from services.registration.models import Registration
+from services.registration.adapters.tables import Registration
+from shared.clock import SystemClock, helsinki_date
 from shared.contracts.registration import RegistrationSubmitted
 
 
 def registration_row(event: RegistrationSubmitted, *, at: datetime | None = None) -> Registration:
     """The row a handler would have written with `event` (the form's details are minimal)."""
-    now = at or datetime.now(UTC)
+    now = at or SystemClock().now()
     return Registration(
         id=event.registration_id,
         business_id=event.organisation.business_id,
@@ -22,7 +23,7 @@ def registration_row(event: RegistrationSubmitted, *, at: datetime | None = None
         reason=event.reason,
         period_year=event.period.year,
         period_number=event.period.number,
-        planned_production_start=event.planned_production_start or now.date(),
+        planned_production_start=event.planned_production_start or helsinki_date(now),
         vendor_handles_support=not event.registration_required,
         registration_required=event.registration_required,
         system={"product": "P", "vendor": "V", "version": "1", "certified": True, "profile": None},

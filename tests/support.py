@@ -10,7 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,6 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
 
 from shared.auth import Principal, Role, TokenIssuer
+from shared.clock import SystemClock
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import OrganisationRef, RegistrationSubmitted
 from shared.settings import ServiceSettings
@@ -248,7 +249,7 @@ def submitted_event(
                 participates=True,
             )
         ],
-        submitted_at=datetime.now(UTC),
+        submitted_at=SystemClock().now(),
     )
 
 

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.notifications import api
+from services.notifications.adapters.tables import messaging, metadata
+from services.notifications.adapters.uow import NotificationsUnitOfWork
+from services.notifications.api import deliveries, suppressions
+from services.notifications.app.mailer import Mailer
+from services.notifications.app.ports import DeliveryUnitOfWork
+from services.notifications.app.sender import MailSender
 from services.notifications.consumers import consumer_specs
-from services.notifications.models import messaging, metadata
-from services.notifications.queueing import Mailer
-from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
 from shared.app import create_service_app
+from shared.clock import Clock
+from shared.loops import Doorbell
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The routes' use cases name the unit of work by protocol; this one must satisfy it.
+_PORT: type[DeliveryUnitOfWork] = NotificationsUnitOfWork
 
 
 def mailer_for(settings: NotificationsSettings, doorbell: Doorbell) -> Mailer:
@@ -31,37 +37,50 @@ def mailer_for(settings: NotificationsSettings, doorbell: Doorbell) -> Mailer:
     )
 
 
-def build_runtime(settings: NotificationsSettings, *, doorbell: Doorbell | None = None) -> Runtime:
+def build_runtime(
+    settings: ServiceSettings, clock: Clock, *, doorbell: Doorbell | None = None
+) -> Runtime[NotificationsUnitOfWork]:
     """Wire the service's tables, consumers and broker from its settings.
 
     `doorbell` wakes the mail sender after a commit that queued mail.
     """
-    doorbell = doorbell or Doorbell()
+    if not isinstance(settings, NotificationsSettings):
+        raise TypeError(f"the notifications service needs NotificationsSettings, not {settings!r}")
+    mailer = mailer_for(settings, doorbell or Doorbell())
     return Runtime(
         settings=settings,
         metadata=metadata,
         tables=messaging,
         migrations=MIGRATIONS,
-        consumer_specs=consumer_specs(mailer=mailer_for(settings, doorbell)),
+        uow_class=NotificationsUnitOfWork,
+        clock=clock,
+        consumer_specs=consumer_specs(mailer=mailer, clock=clock),
     )
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def create_app(
+    settings: NotificationsSettings | None = None, *, clock: Clock | None = None
+) -> FastAPI:
     """The notifications service's ASGI app; settings are read here, not at import."""
     config = settings or load_settings(NotificationsSettings)
     doorbell = Doorbell()
 
-    def runtime_for(_: ServiceSettings) -> Runtime:
-        return build_runtime(config, doorbell=doorbell)
+    def runtime_for(settings: ServiceSettings, clock: Clock) -> Runtime[NotificationsUnitOfWork]:
+        return build_runtime(settings, clock, doorbell=doorbell)
 
-    async def start_sender(runtime: Runtime) -> None:
-        sender = MailSender(uow_factory=runtime.uow, settings=config, doorbell=doorbell)
-        runtime.spawn(asyncio.create_task(sender.run(), name="mail-sender"))
+    async def start_sender(runtime: Runtime[NotificationsUnitOfWork]) -> None:
+        sender = MailSender(uow_factory=runtime.uow, settings=config, clock=runtime.clock)
+        runtime.run_loop(
+            "mail-sender",
+            sender.one_pass,
+            interval_s=config.mail_poll_interval_s,
+            doorbell=doorbell,
+        )
 
     app = create_service_app(
         settings=config,
         build_runtime=runtime_for,
-        routers=[api.router],
+        routers=[deliveries.router, suppressions.router],
         title="Kanta deployment periods: notifications",
         description=(
             "Mails to organisations' contacts and participants in their language (receipts, "
@@ -71,6 +90,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             "details with a stable `code`."
         ),
         on_started=start_sender,
+        clock=clock,
     )
-    app.state.doorbell = doorbell
+    app.state.mailer = mailer_for(config, doorbell)
     return app

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from services.registration import periods
-from shared.contracts.scheduling import PeriodPublished, PeriodUpdated
-from shared.runtime import ConsumerSpec
+from services.registration.adapters.uow import RegistrationUnitOfWork
+from services.registration.app.periods import record_period
+from shared.contracts.scheduling import PeriodInfo, PeriodPublished, PeriodUpdated
+from shared.events import Envelope
+from shared.runtime import ConsumerSpec, on
 
 
-def consumer_specs() -> list[ConsumerSpec]:
-    """The registration service's work queues and their handlers."""
-    return [
-        ConsumerSpec(
-            name="periods",
-            handlers={
-                PeriodPublished.event_type: periods.record_period,
-                PeriodUpdated.event_type: periods.record_period,
-            },
-        )
-    ]
+async def _period(uow: RegistrationUnitOfWork, payload: PeriodInfo, envelope: Envelope) -> None:
+    await record_period(uow, payload, envelope)
+
+
+def consumer_specs() -> list[ConsumerSpec[RegistrationUnitOfWork]]:
+    """The registration service's work queues and their use cases."""
+    return [ConsumerSpec.of("periods", [on(PeriodPublished, _period), on(PeriodUpdated, _period)])]

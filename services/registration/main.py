@@ -5,53 +5,70 @@ Run: `uvicorn --factory services.registration.main:create_app --port 8001`.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.registration import api, token_api
-from services.registration.clients import ApiClient
+from services.registration.adapters.export import SheetWriter
+from services.registration.adapters.tables import messaging, metadata
+from services.registration.adapters.uow import RegistrationUnitOfWork
+from services.registration.api import (
+    customerships,
+    deployment_tests,
+    notices,
+    registrations,
+    review,
+    token,
+)
+from services.registration.app.deadlines import report_deadline_pass
 from services.registration.consumers import consumer_specs
-from services.registration.extension import api as extension_api
-from services.registration.extension import models as extension_models
-from services.registration.extension.watch import watch_report_deadlines
-from services.registration.models import messaging, metadata
 from services.registration.settings import RegistrationSettings
 from shared.app import create_service_app
 from shared.auth import TokenIssuer
+from shared.clock import Clock
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Tables defined beside models.py share its metadata (migrations and tests see them all).
-TABLES = (ApiClient, extension_models.Notice, extension_models.DeploymentTest)
 
 
-def build_runtime(settings: ServiceSettings) -> Runtime:
-    """Wire the service's tables, consumers and broker from its settings."""
+def build_runtime(settings: ServiceSettings, clock: Clock) -> Runtime[RegistrationUnitOfWork]:
+    """Wire the service's tables, consumers and broker from its settings and clock."""
     return Runtime(
         settings=settings,
         metadata=metadata,
         tables=messaging,
         migrations=MIGRATIONS,
+        uow_class=RegistrationUnitOfWork,
+        clock=clock,
         consumer_specs=consumer_specs(),
     )
 
 
-def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
+def create_app(
+    settings: RegistrationSettings | None = None, *, clock: Clock | None = None
+) -> FastAPI:
     """The registration service's ASGI app; settings are read here, not at import."""
     settings = settings or load_settings(RegistrationSettings)
+    interval_s = settings.deadline_watch_interval_s
 
-    async def start_deadline_watch(runtime: Runtime) -> None:
-        task = watch_report_deadlines(runtime, settings.deadline_watch_interval_s)
-        runtime.spawn(asyncio.create_task(task, name="deployment-test-deadlines"))
+    async def start_deadline_watch(runtime: Runtime[RegistrationUnitOfWork]) -> None:
+        watch = report_deadline_pass(runtime.uow, clock=runtime.clock)
+        runtime.run_loop("deployment-test-deadlines", watch, interval_s=interval_s)
 
     app = create_service_app(
         settings=settings,
         build_runtime=build_runtime,
-        routers=[token_api.router, api.router, extension_api.router],
+        routers=[
+            token.router,
+            registrations.router,
+            review.router,
+            notices.router,
+            deployment_tests.router,
+            customerships.router,
+        ],
         on_started=start_deadline_watch,
+        clock=clock,
         title="Kanta deployment periods: registration",
         description=(
             "Organisations register for a Kanta deployment period (käyttöönottojakso). "
@@ -60,4 +77,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         ),
     )
     app.state.token_issuer = TokenIssuer(settings, ttl_s=settings.token_ttl_s)
+    app.state.sheet_writer = SheetWriter()
     return app

@@ -15,18 +15,40 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from services.registration.clients import ApiClient, Credentials, create_client
-from services.registration.domain import InvalidBusinessId
+from services.registration.adapters.tables import messaging
+from services.registration.adapters.uow import RegistrationUnitOfWork
+from services.registration.app import clients
+from services.registration.app.clients import Credentials
+from services.registration.domain.identifiers import InvalidBusinessId
 from services.registration.settings import RegistrationSettings
 from shared.auth import Role
+from shared.clock import SystemClock
 from shared.db import create_engine, session_factory
 from shared.migrations import upgrade_to_head
 from shared.settings import load_settings
-from shared.types import utcnow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CLOCK = SystemClock()
+
+
+@asynccontextmanager
+async def _unit_of_work(
+    database_url: str, *, migrate: bool
+) -> AsyncIterator[RegistrationUnitOfWork]:
+    """A unit of work on the registration database, its engine disposed afterwards."""
+    engine = create_engine(database_url)
+    try:
+        if migrate:
+            await upgrade_to_head(engine, MIGRATIONS)
+        yield RegistrationUnitOfWork(
+            session_factory(engine), tables=messaging, producer="registration", clock=CLOCK
+        )
+    finally:
+        await engine.dispose()
 
 
 async def create(
@@ -38,35 +60,20 @@ async def create(
     client_id: str | None = None,
 ) -> Credentials:
     """Migrate the registration database if needed and store a new client."""
-    engine = create_engine(database_url)
-    try:
-        await upgrade_to_head(engine, MIGRATIONS)
-        async with session_factory(engine)() as session:
-            credentials = await create_client(
-                session, role=role, business_id=business_id, name=name, client_id=client_id
-            )
-            await session.commit()
-        return credentials
-    finally:
-        await engine.dispose()
+    async with _unit_of_work(database_url, migrate=True) as uow:
+        return await clients.create_client(
+            uow, role=role, clock=CLOCK, business_id=business_id, name=name, client_id=client_id
+        )
 
 
 async def disable(database_url: str, client_id: str) -> bool:
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session:
-            client = await session.get(ApiClient, client_id)
-            if client is None:
-                return False
-            client.disabled_at = utcnow()
-            session.add(client)
-            await session.commit()
-            return True
-    finally:
-        await engine.dispose()
+    """Refuse tokens to `client_id` from now on; False when there is no such client."""
+    async with _unit_of_work(database_url, migrate=False) as uow:
+        return await clients.disable_client(uow, client_id=client_id, clock=CLOCK)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `onboarding` command; returns its exit status."""
     parser = argparse.ArgumentParser(prog="onboarding", description=__doc__.split("\n")[0])
     groups = parser.add_subparsers(dest="group", required=True)
     clients = groups.add_parser("clients", help="API clients (OAuth2 client credentials)")

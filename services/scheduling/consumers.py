@@ -1,18 +1,22 @@
-"""Events the scheduling service consumes, and the handler of each."""
+"""Events the scheduling service consumes, and the use case each one calls."""
 
 from __future__ import annotations
 
-from services.scheduling.enrolment import registration_handler
-from services.scheduling.policy import Policy
+from services.scheduling.adapters.uow import SchedulingUnitOfWork
+from services.scheduling.app.policy import Policy
+from services.scheduling.app.registrations import apply_registration_event
+from shared.clock import Clock
 from shared.contracts.registration import (
     RegistrationAccepted,
+    RegistrationEvent,
     RegistrationMoved,
     RegistrationRejected,
     RegistrationSubmitted,
     RegistrationUpdated,
     RegistrationWithdrawn,
 )
-from shared.runtime import ConsumerSpec
+from shared.events import Envelope
+from shared.runtime import ConsumerSpec, on
 
 REGISTRATION_EVENTS = (
     RegistrationSubmitted,
@@ -24,12 +28,16 @@ REGISTRATION_EVENTS = (
 )
 
 
-def consumer_specs(policy: Policy | None = None) -> list[ConsumerSpec]:
-    """The scheduling service's work queues and their handlers."""
-    handle = registration_handler(policy or Policy())
+def consumer_specs(policy: Policy, clock: Clock) -> list[ConsumerSpec[SchedulingUnitOfWork]]:
+    """The scheduling service's work queues and their use cases."""
+
+    async def registration_event(
+        uow: SchedulingUnitOfWork, payload: RegistrationEvent, envelope: Envelope
+    ) -> None:
+        await apply_registration_event(uow, policy, payload=payload, clock=clock)
+
     return [
-        ConsumerSpec(
-            name="registrations",
-            handlers={event.event_type: handle for event in REGISTRATION_EVENTS},
+        ConsumerSpec.of(
+            "registrations", [on(event, registration_event) for event in REGISTRATION_EVENTS]
         )
     ]

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
@@ -20,6 +21,31 @@ from shared.messaging.topology import declare_exchange
 log = logging.getLogger(__name__)
 
 OnConnected = Callable[[AbstractRobustConnection], Awaitable[None]]
+
+
+class BrokerPort(Protocol):
+    """What a service needs of its broker: a lifecycle, confirmed publishes, a health bit.
+
+    `Broker` is the real one (RabbitMQ); `shared.messaging.memory.InMemoryBroker` is the fast
+    tier's stand-in behind the same interface.
+    """
+
+    def on_connected(self, callback: OnConnected) -> None: ...
+
+    def start(self) -> None: ...
+
+    async def wait_ready(self, timeout: float | None = None) -> None: ...
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    async def publish(
+        self, message: aio_pika.Message, *, routing_key: str, mandatory: bool
+    ) -> None:
+        """Publish on the topic exchange and wait for the broker's confirm."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class Broker:
@@ -91,10 +117,6 @@ class Broker:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     @property
-    def is_ready(self) -> bool:
-        return self._ready.is_set()
-
-    @property
     def is_connected(self) -> bool:
         """True while the connection is open right now (false during a broker outage)."""
         connection = self._connection
@@ -105,6 +127,12 @@ class Broker:
             and connection.connected.is_set()
             and connection.transport is not None
         )
+
+    async def publish(
+        self, message: aio_pika.Message, *, routing_key: str, mandatory: bool
+    ) -> None:
+        """Publish on the topic exchange and wait for the broker's confirm."""
+        await self.exchange.publish(message, routing_key=routing_key, mandatory=mandatory)
 
     @property
     def exchange(self) -> AbstractExchange:

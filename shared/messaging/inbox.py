@@ -31,6 +31,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from shared.clock import Clock, SystemClock
 from shared.context import correlation_id_var, event_id_var
 from shared.errors import MalformedMessage
 from shared.events import Envelope, EventPayload, UnknownEventType, parse_payload
@@ -44,7 +45,6 @@ from shared.metrics import (
     EVENTS_DUPLICATE,
     EVENTS_RETRIED,
 )
-from shared.types import utcnow
 from shared.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def claim_in_inbox(
             "consumer": consumer,
             "event_id": envelope.event_id,
             "event_type": envelope.event_type,
-            "processed_at": utcnow(),
+            "processed_at": uow.clock.now(),
         },
     )
     return result.first() is not None
@@ -81,7 +81,7 @@ async def claim_many_in_inbox(
     """Record several events in one statement; returns the ids that were new."""
     connection = await uow.session.connection()
     statement = _claim_statement(connection.dialect.name, tables.inbox)
-    now = utcnow()
+    now = uow.clock.now()
     result = await connection.execute(
         statement,
         [
@@ -123,8 +123,10 @@ class EventConsumer:
         batch_max: int = 50,
         batch_linger_ms: float = 5.0,
         retry_strategy: str = "at-least-once",
+        clock: Clock | None = None,
     ) -> None:
         self.name = name
+        self._clock = clock or SystemClock()
         self._service = service
         self.names = names
         self._exchange_name = exchange_name
@@ -317,7 +319,7 @@ class EventConsumer:
                 REASON_HEADER: reason[:2000],
                 "x-exception": type(error).__name__,
                 "x-traceback": "".join(traceback.format_exception(error))[-4000:],
-                "x-failed-at": utcnow().isoformat(),
+                "x-failed-at": self._clock.now().isoformat(),
                 "x-consumer": self.inbox_name,
                 "x-original-routing-key": message.routing_key or "",
             },

@@ -11,7 +11,6 @@ ends: delivery is at least once, and consumers deduplicate on the event id.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -24,13 +23,14 @@ from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.clock import Clock, SystemClock
 from shared.db import single_statement
 from shared.events import Envelope, expects_consumers
+from shared.loops import Doorbell, run_loop
 from shared.messaging.amqp import to_amqp_message
-from shared.messaging.broker import Broker
+from shared.messaging.broker import BrokerPort
 from shared.messaging.tables import MessagingTables
 from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED
-from shared.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,15 @@ MAX_BACKOFF_S = 60.0
 
 
 async def add_to_outbox(
-    session: AsyncSession, *, tables: MessagingTables, envelopes: Sequence[Envelope]
+    session: AsyncSession,
+    *,
+    tables: MessagingTables,
+    envelopes: Sequence[Envelope],
+    now: datetime,
 ) -> None:
     """Insert events in the session's transaction; they go out only if it commits."""
     if not envelopes:
         return
-    now = utcnow()
     rows = [
         {
             "event_id": envelope.event_id,
@@ -76,12 +79,14 @@ class OutboxRelay:
         *,
         engine: AsyncEngine,
         tables: MessagingTables,
-        broker: Broker,
+        broker: BrokerPort,
         service: str,
         batch_size: int = 200,
         poll_interval_s: float = 1.0,
         claim_ttl_s: float = 30.0,
+        clock: Clock | None = None,
     ) -> None:
+        self._clock = clock or SystemClock()
         self._engine = engine
         self._outbox = tables.outbox
         self._broker = broker
@@ -89,28 +94,26 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._claim_ttl = timedelta(seconds=claim_ttl_s)
-        self._wake = asyncio.Event()
+        self._doorbell = Doorbell()
 
     def notify(self) -> None:
         """A transaction with events has committed: publish without waiting for the poll."""
-        self._wake.set()
+        self._doorbell.ring()
 
     async def run(self) -> None:
         """Relay until cancelled; a failing pass is logged and retried, never fatal."""
         await self._broker.wait_ready()
-        while True:
-            try:
-                outcome = await self.relay_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay pass failed")
-                outcome = PublishOutcome(0, 0, 0)
-            if outcome.claimed >= self._batch_size and outcome.failed == 0:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+
+        async def one_pass() -> bool:
+            outcome = await self.relay_once()
+            return outcome.claimed >= self._batch_size and outcome.failed == 0
+
+        await run_loop(
+            "outbox relay",
+            one_pass,
+            interval_s=self._poll_interval_s,
+            doorbell=self._doorbell,
+        )
 
     async def relay_once(self) -> PublishOutcome:
         """Claim one batch of due rows, publish them, record the outcome."""
@@ -135,16 +138,18 @@ class OutboxRelay:
 
     async def _claim(self) -> list[Row[Any]]:
         return await claim_due(
-            self._engine, self._outbox, limit=self._batch_size, lease=self._claim_ttl
+            self._engine,
+            self._outbox,
+            limit=self._batch_size,
+            lease=self._claim_ttl,
+            now=self._clock.now(),
         )
 
     async def _publish(self, row: Row[Any]) -> None:
         envelope = Envelope.model_validate_json(row.body)
         message = to_amqp_message(envelope, body=row.body.encode())
         mandatory = expects_consumers(envelope.event_type, envelope.version)
-        await self._broker.exchange.publish(
-            message, routing_key=row.event_type, mandatory=mandatory
-        )
+        await self._broker.publish(message, routing_key=row.event_type, mandatory=mandatory)
 
     async def _record(self, sent: list[int], failed: list[tuple[Row[Any], BaseException]]) -> None:
         failures = []
@@ -158,7 +163,9 @@ class OutboxRelay:
             failures.append(
                 Failure(row_id=row.id, attempts=row.attempts, error=f"{reason}: {error}")
             )
-        await record_outcome(self._engine, self._outbox, sent=sent, failed=failures)
+        await record_outcome(
+            self._engine, self._outbox, sent=sent, failed=failures, now=self._clock.now()
+        )
 
 
 @dataclass(frozen=True)
@@ -181,14 +188,13 @@ async def claim_due(
     *,
     limit: int,
     lease: timedelta,
-    now: datetime | None = None,
+    now: datetime,
 ) -> list[Row[Any]]:
     """Lease up to `limit` due, unsent rows to this caller, oldest first.
 
     A claimed row is not due again until the lease ends; on PostgreSQL rows locked by another
     replica's claim are skipped rather than waited for.
     """
-    now = now or utcnow()
     due = (
         select(outbox.c.id)
         .where(outbox.c.sent_at.is_(None), outbox.c.available_at <= now)
@@ -215,10 +221,9 @@ async def record_outcome(
     *,
     sent: list[int],
     failed: list[Failure],
-    now: datetime | None = None,
+    now: datetime,
 ) -> None:
     """Mark confirmed rows sent; give failed ones an attempt, the error and a back-off."""
-    now = now or utcnow()
     mark_sent = update(outbox).where(outbox.c.id.in_(sent)).values(sent_at=now)
     if not failed:  # the usual pass: one statement, committed on its own
         if sent:

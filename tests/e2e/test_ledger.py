@@ -23,8 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.registration.samples import business_ids, example_form
+from services.registration.app.samples import business_ids, example_form
 from services.registration.settings import RegistrationSettings
+from tests.dates import in_days, period_body
 from tests.processes import Service, running_system
 from tests.support import CapturingHandler, bearer, eventually, smtp_server
 
@@ -33,14 +34,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 N = int(os.environ.get("LEDGER_N", "1000"))
 CONCURRENCY = 16
 POSTING_SECONDS = 40  # spread the posts so that the chaos happens while they go on
-PERIOD = {
-    "year": 2027,
-    "number": 1,
-    "starts_on": "2027-01-11",
-    "ends_on": "2027-04-30",
-    "registration_opens_on": "2026-10-01",
-    "registration_closes_on": "2027-02-12",
-}
+PERIOD = period_body()
 
 
 def form(index: int, business_id: str) -> dict[str, Any]:
@@ -51,7 +45,13 @@ def form(index: int, business_id: str) -> dict[str, Any]:
         "language": ("fi", "sv", "en")[index % 3],
         "participates": False,
     }
-    return example_form(business_id, name=f"Ledger {index} Oy", contacts=[contact])
+    return example_form(
+        business_id,
+        name=f"Ledger {index} Oy",
+        contacts=[contact],
+        period={"year": PERIOD["year"], "number": PERIOD["number"]},
+        planned_production_start=in_days(150).isoformat(),
+    )
 
 
 async def broker(*args: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +17,25 @@ import httpx
 import icalendar
 import pytest
 
-from services.registration.samples import example_form
+from services.registration.app.samples import example_form
 from services.registration.settings import RegistrationSettings
+from tests.dates import in_days, iso, period_body, session_day
 from tests.processes import Service, running_system
 from tests.support import CapturingHandler, bearer, eventually, smtp_server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 
 BUSINESS_ID = "2077474-0"
-PERIOD = {
-    "year": 2027,
-    "number": 1,
-    "starts_on": "2027-01-11",
-    "ends_on": "2027-04-30",
-    "registration_opens_on": "2026-10-01",
-    "registration_closes_on": "2027-02-12",
-}
+PERIOD = period_body()
 
 
-def session(kind: str, title: str, day: str) -> dict[str, Any]:
+def session(kind: str, title: str, day: date) -> dict[str, Any]:
     return {
         "kind": kind,
         "title": {"fi": title, "sv": f"{title} (sv)"},
-        "starts_at": f"{day}T09:00:00+02:00",
-        "ends_at": f"{day}T12:00:00+02:00",
-        "online_url": "https://meet.example.fi/kanta-2027-1",
+        "starts_at": iso(day, "09:00"),
+        "ends_at": iso(day, "12:00"),
+        "online_url": "https://meet.example.fi/kanta-preparation",
         "place": None,
         "language": "fi",
         "capacity": 80,
@@ -56,6 +51,8 @@ def session(kind: str, title: str, day: str) -> dict[str, Any]:
 FORM = example_form(
     BUSINESS_ID,
     name="Esimerkki Terveys Oy",
+    period={"year": PERIOD["year"], "number": PERIOD["number"]},
+    planned_production_start=in_days(150).isoformat(),
     contacts=[
         {
             "name": "Maja Lindqvist",
@@ -115,8 +112,8 @@ async def test_a_period_a_registration_its_acceptance_and_the_invitations(
         assert period.status_code == 201, period.text
         period_id = period.json()["id"]
         for kind, title, day in (
-            ("preparation", "Valmistelutilaisuus", "2027-01-19"),
-            ("training", "Toimintamallikoulutus", "2027-02-02"),
+            ("preparation", "Valmistelutilaisuus", session_day(PERIOD, offset_days=8)),
+            ("training", "Toimintamallikoulutus", session_day(PERIOD, offset_days=22)),
         ):
             added = await client.post(
                 f"{scheduling_url}/v1/periods/{period_id}/sessions",

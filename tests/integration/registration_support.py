@@ -7,32 +7,37 @@ import copy
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from services.registration import periods
-from services.registration.clock import finnish_today
+from services.registration.adapters.tables import Registration, RegistrationHistory
+from services.registration.adapters.uow import RegistrationUnitOfWork
+from services.registration.app import periods
+from services.registration.domain.rules import add_months
 from services.registration.main import create_app
-from services.registration.models import Registration, RegistrationHistory
-from services.registration.rules import add_months
 from services.registration.settings import RegistrationSettings
+from shared.clock import Clock, SystemClock
 from shared.contracts.scheduling import PeriodPublished, PeriodUpdated
 from shared.events import make_envelope
 from shared.runtime import Runtime
+from tests import dates
 from tests.support import bearer, running
 
 ORG_A = "2077474-0"
 ORG_B = "0204819-8"
 OIDS = {ORG_A: "1.2.246.10.20774740.10.0", ORG_B: "1.2.246.10.2048198.10.0"}
-YEAR = 2027
 
 
 def today() -> date:
-    return finnish_today()
+    return dates.today()
+
+
+YEAR = add_months(today(), 1).year
+"""The year of the periods the tests publish: the year period 1 starts in (R1)."""
 
 
 def planned(months: int = 5) -> str:
@@ -103,7 +108,7 @@ async def publish_period(
     updated: bool = False,
 ) -> None:
     """Put a period into the read model through the consumer's own handler."""
-    runtime: Runtime = app.state.runtime
+    runtime: Runtime[RegistrationUnitOfWork] = app.state.runtime
     info: dict[str, Any] = {
         "period_id": uuid.uuid5(uuid.NAMESPACE_URL, f"period/{year}/{number}"),
         "year": year,
@@ -114,7 +119,7 @@ async def publish_period(
         "registration_closes_on": closes or add_months(today(), 1),
     }
     payload = PeriodUpdated(**info) if updated else PeriodPublished(**info)
-    envelope = make_envelope(payload, producer="scheduling", occurred_at=datetime.now(UTC))
+    envelope = make_envelope(payload, producer="scheduling", occurred_at=SystemClock().now())
     async with runtime.uow() as uow:
         await periods.record_period(uow, payload, envelope)
         await uow.commit()
@@ -130,10 +135,11 @@ class Env:
     org_a: dict[str, str]
     org_b: dict[str, str]
     staff: dict[str, str]
+    clock: Clock
 
     @property
-    def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
+    def runtime(self) -> Runtime[RegistrationUnitOfWork]:
+        runtime: Runtime[RegistrationUnitOfWork] = self.app.state.runtime
         return runtime
 
     async def submit(self, body: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
@@ -161,10 +167,14 @@ class Env:
 
 @contextlib.asynccontextmanager
 async def registration_env(
-    settings: RegistrationSettings, *, with_period: bool = True
+    settings: RegistrationSettings, *, with_period: bool = True, clock: Clock | None = None
 ) -> AsyncIterator[Env]:
-    """The app running with its lifespan, period YEAR/1 open unless told otherwise."""
-    app = create_app(settings)
+    """The app running with its lifespan, period YEAR/1 open unless told otherwise.
+
+    `clock` is the service's clock (a SettableClock where a test moves time).
+    """
+    clock = clock or SystemClock()
+    app = create_app(settings, clock=clock)
     async with running(app) as client:
         env = Env(
             client=client,
@@ -173,6 +183,7 @@ async def registration_env(
             org_a=bearer(settings, "organisation", ORG_A, client_id="org-a"),
             org_b=bearer(settings, "organisation", ORG_B, client_id="org-b"),
             staff=bearer(settings, "staff", client_id="staff-1"),
+            clock=clock,
         )
         if with_period:
             await publish_period(app)

@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, date
 from typing import Any
 
 import aio_pika
@@ -14,6 +15,7 @@ import httpx
 
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
+from shared.clock import Clock
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import (
     OrganisationRef,
@@ -23,6 +25,7 @@ from shared.contracts.registration import (
 from shared.events import EventPayload, make_envelope
 from shared.messaging.amqp import to_amqp_message
 from shared.runtime import Runtime
+from tests.dates import helsinki, in_days, iso, next_year, period_of_year, session_day, working_day
 from tests.support import bearer, running
 
 BUSINESS_ID = "2077474-0"
@@ -34,7 +37,7 @@ class Service:
     """A running scheduling service: its HTTP client, runtime and staff/organisation tokens."""
 
     client: httpx.AsyncClient
-    runtime: Runtime
+    runtime: Runtime[Any]
     settings: SchedulingSettings
 
     @property
@@ -47,35 +50,43 @@ class Service:
 
 @contextlib.asynccontextmanager
 async def scheduling_service(
-    make_settings: Callable[..., Any], **overrides: Any
+    make_settings: Callable[..., Any], *, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[Service]:
     """The service with its lifespan (migrations, consumers, relay, reminder loop)."""
     settings = make_settings(SchedulingSettings, **overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with running(app) as client:
-        runtime: Runtime = app.state.runtime
+        runtime: Runtime[Any] = app.state.runtime
         await runtime.broker.wait_ready(10)
         yield Service(client=client, runtime=runtime, settings=settings)
 
 
-PERIOD = {
-    "year": 2027,
-    "number": 1,
-    "starts_on": "2027-01-11",
-    "ends_on": "2027-04-30",
-    "registration_opens_on": "2026-10-01",
-    "registration_closes_on": "2027-02-12",
-}
+YEAR = next_year()
+"""The tests' calendar year: wholly ahead, so every period and session of it is future."""
+PERIOD = period_of_year(YEAR, 1)
+SESSION_DAY = session_day(PERIOD)
+"""The training's day: a working day three weeks into period 1 (winter, +02:00)."""
+MEETING_URL = "https://meet.example.fi/kanta-period-1"
+
+
+def day_after(day: date, days: int = 1) -> date:
+    """The first working day at least `days` after `day`."""
+    return working_day(in_days(days, start=day))
+
+
+def utc_z(day: date, at: str = "09:00") -> str:
+    """`day` at `at` in Helsinki as events write instants: UTC with a `Z`."""
+    return helsinki(day, at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def session_body(**changes: Any) -> dict[str, Any]:
-    """A training on a Tuesday in February 2027 (changes override fields)."""
+    """A training on SESSION_DAY, 09:00–12:00 in Helsinki (changes override fields)."""
     body: dict[str, Any] = {
         "kind": "training",
         "title": {"fi": "Toimintamallikoulutus", "sv": "Utbildning i verksamhetsmodeller"},
-        "starts_at": "2027-02-02T09:00:00+02:00",
-        "ends_at": "2027-02-02T12:00:00+02:00",
-        "online_url": "https://meet.example.fi/kanta-2027-1",
+        "starts_at": iso(SESSION_DAY, "09:00"),
+        "ends_at": iso(SESSION_DAY, "12:00"),
+        "online_url": MEETING_URL,
         "place": None,
         "language": "fi",
         "capacity": 80,
@@ -122,7 +133,7 @@ def accepted(
     service: str = "patient_data_repository",
     domain: str = "health_care",
     business_id: str = BUSINESS_ID,
-    period: PeriodRef = PeriodRef(year=2027, number=1),
+    period: PeriodRef = PeriodRef(year=YEAR, number=1),
 ) -> RegistrationAccepted:
     """A `registration.accepted` payload for the given contacts."""
     return RegistrationAccepted.model_validate(

@@ -9,7 +9,6 @@ Objects of another organisation answering 404 are tested per service beside its 
 from __future__ import annotations
 
 import importlib
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from shared import auth
+from shared.clock import SystemClock
 from tests.support import bearer, running
 
 pytestmark = pytest.mark.asyncio
@@ -94,7 +94,7 @@ async def test_every_route_refuses_missing_expired_and_foreign_tokens_and_wrong_
     foreign = make_settings(type(settings), auth_secret="a-key-of-somebody-else-entirely-0123")
     callers: dict[str, dict[str, str]] = {
         "no token": {},
-        "expired": bearer(settings, "staff", ttl_s=60, now=time.time() - 3600),
+        "expired": bearer(settings, "staff", ttl_s=60, now=SystemClock().now().timestamp() - 3600),
         "other key": bearer(foreign, "staff"),
         "garbage": {"Authorization": "Bearer not.a.token"},
     }

@@ -81,17 +81,20 @@ async def test_every_confirmed_event_survives_a_hard_kill_of_the_broker(
         KillSettings, database_url=await pg_databases.create("kill"), migrate_on_startup=False
     )
 
-    def runtime(consumers: bool) -> Runtime:
-        specs = [ConsumerSpec("sink", {"registration.submitted": _noop})] if consumers else []
+    def runtime(consumers: bool) -> Runtime[Any]:
+        specs: list[ConsumerSpec[UnitOfWork]] = (
+            [ConsumerSpec("sink", {"registration.submitted": _noop})] if consumers else []
+        )
         return Runtime(
             settings=settings,
             metadata=metadata,
             tables=tables,
             migrations=None,  # type: ignore[arg-type]  # tables come from the metadata
+            uow_class=UnitOfWork,
             consumer_specs=specs,
         )
 
-    async def count(rt: Runtime, where: Any = None) -> int:
+    async def count(rt: Runtime[Any], where: Any = None) -> int:
         query = select(func.count()).select_from(
             tables.outbox if where is not None else tables.inbox
         )

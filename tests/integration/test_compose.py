@@ -299,8 +299,9 @@ def test_dockerfile_is_slim_non_root_and_installs_the_project() -> None:
     assert re.search(r"^FROM\s+python:3\.11-slim\b", text, re.MULTILINE)
     users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
     assert users and users[-1] not in ("root", "0"), "the services must not run as root"
-    assert "pip install" in text
+    assert "pip install -r /src/requirements.lock" in text, "the image installs the lock file"
     ignored = {
         line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
     }
-    assert not ignored & {"shared", "services", "pyproject.toml"}, "the image needs these"
+    needed = {"shared", "services", "pyproject.toml", "requirements.lock"}
+    assert not ignored & needed, "the image needs these"

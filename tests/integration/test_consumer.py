@@ -12,20 +12,45 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from services.scheduling import handlers as scheduling_handlers
+from services.scheduling.adapters.tables import KnownRegistration, messaging, metadata
+from services.scheduling.adapters.uow import SchedulingUnitOfWork
+from services.scheduling.app.policy import Policy
+from services.scheduling.consumers import consumer_specs
 from services.scheduling.main import MIGRATIONS, build_runtime
-from services.scheduling.models import KnownRegistration, messaging, metadata
 from services.scheduling.settings import SchedulingSettings
+from shared.clock import SystemClock
 from shared.contracts.registration import RegistrationSubmitted
 from shared.events import Envelope, EventPayload, make_envelope
 from shared.messaging.amqp import to_amqp_message
+from shared.messaging.broker import Broker
 from shared.messaging.deadletters import DeadLetter, read_dead_letters, replay_dead_letters
-from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER
+from shared.messaging.inbox import REASON_HEADER, RETRY_COUNT_HEADER, Handler
 from shared.runtime import ConsumerSpec, Runtime
 from shared.uow import UnitOfWork
 from tests.support import eventually, submitted_event
 
 pytestmark = pytest.mark.asyncio
+
+CLOCK = SystemClock()
+
+
+def _real_handler(event_type: str) -> Handler:
+    """The scheduling service's own handler of `event_type`, as its consumer routes it."""
+    (registrations,) = consumer_specs(Policy(), CLOCK)
+    return registrations.handlers[event_type]
+
+
+def _runtime(settings: SchedulingSettings, spec: ConsumerSpec[Any]) -> Runtime[Any]:
+    """A scheduling runtime whose only work queue is `spec`."""
+    return Runtime(
+        settings=settings,
+        metadata=metadata,
+        tables=messaging,
+        migrations=MIGRATIONS,
+        uow_class=SchedulingUnitOfWork,
+        clock=CLOCK,
+        consumer_specs=[spec],
+    )
 
 
 async def _publish(
@@ -37,7 +62,7 @@ async def _publish(
     await channel.close()
 
 
-async def _rows(runtime: Runtime, table: Any) -> int:
+async def _rows(runtime: Runtime[Any], table: Any) -> int:
     async with runtime.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
@@ -45,11 +70,11 @@ async def _rows(runtime: Runtime, table: Any) -> int:
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def scheduling(
     request: pytest.FixtureRequest, make_settings: Callable[..., Any], pg_databases: Any
-) -> AsyncIterator[Runtime]:
+) -> AsyncIterator[Runtime[Any]]:
     overrides = {}
     if request.param == "postgresql":
         overrides["database_url"] = await pg_databases.create("sched")
-    runtime = build_runtime(make_settings(SchedulingSettings, **overrides))
+    runtime = build_runtime(make_settings(SchedulingSettings, **overrides), CLOCK)
     await runtime.start()
     await runtime.broker.wait_ready(10)
     yield runtime
@@ -57,7 +82,7 @@ async def scheduling(
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(
-    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    scheduling: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     envelope = make_envelope(submitted_event(), producer="test")
     labels = {"service": "scheduling", "consumer": "registrations"}
@@ -79,13 +104,14 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
     make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     attempts: list[float] = []
+    record = _real_handler("registration.submitted")
 
     async def fragile(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
         assert isinstance(payload, RegistrationSubmitted)
         if payload.organisation.name == "poison":
             attempts.append(asyncio.get_running_loop().time())
             raise ValueError("cannot digest poison")
-        await scheduling_handlers.record_submitted_registration(uow, payload, envelope)
+        await record(uow, payload, envelope)
 
     settings = make_settings(SchedulingSettings, max_retries=2, retry_delay_ms=300)
     counted = {"service": "scheduling", "consumer": "fragile"}
@@ -95,12 +121,8 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
 
     retried = metric("events_retried_total", event_type="registration.submitted")
     dead = metric("events_dead_lettered_total", reason="handler_failed")
-    runtime = Runtime(
-        settings=settings,
-        metadata=metadata,
-        tables=messaging,
-        migrations=MIGRATIONS,
-        consumer_specs=[ConsumerSpec(name="fragile", handlers={"registration.submitted": fragile})],
+    runtime = _runtime(
+        settings, ConsumerSpec(name="fragile", handlers={"registration.submitted": fragile})
     )
     await runtime.start()
     try:
@@ -145,7 +167,7 @@ async def test_a_handler_that_always_fails_is_retried_then_dead_lettered_while_o
     assert await _count_known(runtime) == 5
 
 
-async def _count_known(runtime: Runtime) -> int:
+async def _count_known(runtime: Runtime[Any]) -> int:
     from shared.db import create_engine
 
     engine = create_engine(runtime.settings.database_url)
@@ -166,7 +188,7 @@ async def _count_known(runtime: Runtime) -> int:
     ],
 )
 async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_consumer_goes_on(
-    scheduling: Runtime,
+    scheduling: Runtime[Any],
     amqp_connection: aio_pika.abc.AbstractRobustConnection,
     body: bytes,
     properties: dict[str, Any],
@@ -196,7 +218,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_the_cons
 
 
 async def test_an_event_type_without_a_handler_is_dead_lettered(
-    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    scheduling: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     envelope = make_envelope(submitted_event(), producer="test").model_copy(
         update={"event_type": "registration.teleported"}
@@ -216,11 +238,13 @@ async def test_an_event_type_without_a_handler_is_dead_lettered(
 
 
 async def test_queues_are_durable_quorum_queues_and_declaring_again_is_harmless(
-    scheduling: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    scheduling: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     consumer = scheduling.consumers[0]
     # A second start declares the same queues with the same arguments: no channel error.
-    await consumer.start(scheduling.broker.connection)
+    broker = scheduling.broker
+    assert isinstance(broker, Broker)  # the real broker: this test is about its queues
+    await consumer.start(broker.connection)
     channel = await amqp_connection.channel()
     for name in (consumer.names.work, consumer.names.retry, consumer.names.dead_letter):
         queue = await channel.declare_queue(name, passive=True)
@@ -234,19 +258,16 @@ async def test_staff_can_list_dead_letters_without_taking_them_and_replay_them_a
     make_settings: Callable[..., Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     fixed = False
+    record = _real_handler("registration.submitted")
 
     async def flaky(uow: UnitOfWork, payload: EventPayload, envelope: Envelope) -> None:
         if not fixed:
             raise LookupError("the period is not known yet")
-        await scheduling_handlers.record_submitted_registration(uow, payload, envelope)
+        await record(uow, payload, envelope)
 
     settings = make_settings(SchedulingSettings, max_retries=0)
-    runtime = Runtime(
-        settings=settings,
-        metadata=metadata,
-        tables=messaging,
-        migrations=MIGRATIONS,
-        consumer_specs=[ConsumerSpec(name="fragile", handlers={"registration.submitted": flaky})],
+    runtime = _runtime(
+        settings, ConsumerSpec(name="fragile", handlers={"registration.submitted": flaky})
     )
     await runtime.start()
     try:

@@ -50,9 +50,9 @@ async def start(
     database_url: str,
     amqp_connection: aio_pika.abc.AbstractRobustConnection,
 ) -> AsyncIterator[Callable[..., Any]]:
-    runtimes: list[Runtime] = []
+    runtimes: list[Runtime[Any]] = []
 
-    async def started(handler: Any, **overrides: Any) -> Runtime:
+    async def started(handler: Any, **overrides: Any) -> Runtime[Any]:
         settings = make_settings(
             BatchSettings,
             database_url=database_url,
@@ -66,6 +66,7 @@ async def start(
             metadata=metadata,
             tables=tables,
             migrations=None,  # type: ignore[arg-type]  # tables come from the metadata
+            uow_class=UnitOfWork,
             consumer_specs=[ConsumerSpec("effects", {"registration.submitted": handler})],
         )
         async with runtime.engine.begin() as conn:
@@ -100,7 +101,7 @@ async def _publish_all(
     await channel.close()
 
 
-async def _count(runtime: Runtime, table: Table) -> int:
+async def _count(runtime: Runtime[Any], table: Table) -> int:
     async with runtime.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 

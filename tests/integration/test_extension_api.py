@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from services.notifications.main import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
-from services.registration.extension.rules import helsinki_today
-from services.registration.extension.watch import check_report_deadlines
+from services.registration.app.deadlines import check_report_deadlines
 from services.registration.settings import RegistrationSettings
+from shared.clock import SettableClock
 from shared.events import Envelope
+from tests import dates
 from tests.integration.registration_support import ORG_A, Env, form, registration_env
 from tests.support import eventually, running
 
@@ -22,18 +23,27 @@ pytestmark = pytest.mark.asyncio
 
 CHECKLIST_DONE = {
     "existing_customer": False,
-    "commitment_signed_on": "2026-10-01",
-    "service_application_on": "2026-10-02",
-    "service_description_accepted_on": "2026-10-03",
-    "details_submitted_on": "2026-10-04",
+    "commitment_signed_on": dates.in_days(-60).isoformat(),
+    "service_application_on": dates.in_days(-59).isoformat(),
+    "service_description_accepted_on": dates.in_days(-58).isoformat(),
+    "details_submitted_on": dates.in_days(-57).isoformat(),
 }
 
 
 @pytest.fixture
 async def env(make_settings: Callable[..., Any]) -> AsyncIterator[Env]:
     settings = make_settings(RegistrationSettings, deadline_watch_interval_s=3600)
-    async with registration_env(settings) as env:
+    async with registration_env(settings, clock=SettableClock()) as env:
         yield env
+
+
+async def deadlines_at(env: Env, at: datetime | None = None) -> dict[str, int]:
+    """One pass of the report-deadline watch with the service's clock at `at` (or as it is)."""
+    clock = env.clock
+    assert isinstance(clock, SettableClock)
+    if at is not None:
+        clock.set(at)
+    return await check_report_deadlines(env.runtime.uow, clock=clock)
 
 
 async def events(env: Env, event_type: str) -> list[Envelope]:
@@ -44,7 +54,7 @@ async def events(env: Env, event_type: str) -> list[Envelope]:
 
 
 def connection_point(days_ahead: int) -> dict[str, Any]:
-    effective = helsinki_today(datetime.now(UTC)) + timedelta(days=days_ahead)
+    effective = dates.in_days(days_ahead)
     return {
         "organisation_name": "Esimerkki Terveys Oy",
         "notice": {
@@ -64,7 +74,7 @@ async def test_r9_a_connection_point_change_13_days_ahead_is_too_late_14_is_in_t
     problem = late.json()
     assert problem["code"] == "notice_too_late"
     assert problem["field"] == "notice.effective_on"
-    earliest = helsinki_today(datetime.now(UTC)) + timedelta(days=14)
+    earliest = env.clock.today() + timedelta(days=14)
     assert problem["earliest_allowed"] == earliest.isoformat()
     ok = await env.client.post("/v1/notices", json=connection_point(14), headers=env.org_a)
     assert ok.status_code == 201, ok.text
@@ -95,7 +105,7 @@ async def test_notices_are_the_organisations_own_and_staff_acknowledge_them(env:
         "notice": {
             "kind": "document_group_change",
             "document_groups": ["sw_phase_2_documents"],
-            "effective_on": "2027-06-01",
+            "effective_on": dates.in_days(180).isoformat(),
         },
     }
     filed = (await env.client.post("/v1/notices", json=body, headers=env.org_a)).json()
@@ -137,7 +147,7 @@ async def accepted_registration(env: Env, **overrides: Any) -> dict[str, Any]:
 async def planned_test(env: Env, registration_id: str) -> dict[str, Any]:
     response = await env.client.post(
         f"/v1/registrations/{registration_id}/deployment-tests",
-        json={"planned_on": date.today().isoformat()},
+        json={"planned_on": env.clock.today().isoformat()},
         headers=env.org_a,
     )
     assert response.status_code == 201, response.text
@@ -150,7 +160,7 @@ async def test_r10_a_real_persons_identity_code_is_refused(env: Env) -> None:
     test = await planned_test(env, registration["id"])
     result = {
         "outcome": "success",
-        "tested_on": date.today().isoformat(),
+        "tested_on": env.clock.today().isoformat(),
         "test_identities": ["010181-900C", "131052-308T"],
     }
     refused = await env.client.post(
@@ -169,14 +179,14 @@ async def test_r10_a_test_is_planned_only_for_an_accepted_registration_of_ones_o
     submitted = await env.submit()
     response = await env.client.post(
         f"/v1/registrations/{submitted['id']}/deployment-tests",
-        json={"planned_on": "2027-03-01"},
+        json={"planned_on": dates.in_days(90).isoformat()},
         headers=env.org_a,
     )
     assert response.status_code == 409
     accepted = await accepted_registration(env, service="prescription")
     other = await env.client.post(
         f"/v1/registrations/{accepted['id']}/deployment-tests",
-        json={"planned_on": "2027-03-01"},
+        json={"planned_on": dates.in_days(90).isoformat()},
         headers=env.org_b,
     )
     assert other.status_code == 404
@@ -200,21 +210,21 @@ async def record_success(env: Env, test_id: str, tested_on: date) -> dict[str, A
 async def test_r10_unreported_success_is_reminded_once_then_flagged_overdue_once(env: Env) -> None:
     registration = await accepted_registration(env)
     test = await planned_test(env, registration["id"])
-    today = helsinki_today(datetime.now(UTC))
+    today = env.clock.today()
     recorded = await record_success(env, test["id"], today)
     assert recorded["state"] == "succeeded"
     assert recorded["report_due_on"] == (today + timedelta(days=2)).isoformat()
     (succeeded,) = await events(env, "deployment_test.succeeded")
     assert succeeded.payload["contacts"][0]["email"] == "maija@example.fi"
 
-    now = datetime.now(UTC)
-    assert await check_report_deadlines(env.runtime, now) == {"reminders": 0, "overdue": 0}
+    now = env.clock.now()
+    assert await deadlines_at(env, now) == {"reminders": 0, "overdue": 0}
     day_before = now + timedelta(days=1, hours=12)
-    assert await check_report_deadlines(env.runtime, day_before) == {"reminders": 1, "overdue": 0}
-    assert await check_report_deadlines(env.runtime, day_before) == {"reminders": 0, "overdue": 0}
+    assert await deadlines_at(env, day_before) == {"reminders": 1, "overdue": 0}
+    assert await deadlines_at(env, day_before) == {"reminders": 0, "overdue": 0}
     after = now + timedelta(days=3, hours=1)
-    assert await check_report_deadlines(env.runtime, after) == {"reminders": 0, "overdue": 1}
-    assert await check_report_deadlines(env.runtime, after) == {"reminders": 0, "overdue": 0}
+    assert await deadlines_at(env, after) == {"reminders": 0, "overdue": 1}
+    assert await deadlines_at(env, after) == {"reminders": 0, "overdue": 0}
     assert len(await events(env, "deployment_test.report_reminder_due")) == 1
     assert len(await events(env, "deployment_test.report_overdue")) == 1
     overdue = await env.client.get("/v1/deployment-tests?report_overdue=true", headers=env.staff)
@@ -226,12 +236,12 @@ async def test_r10_a_report_in_time_deploys_the_registration_and_is_never_overdu
 ) -> None:
     registration = await accepted_registration(env)
     test = await planned_test(env, registration["id"])
-    tested_on = helsinki_today(datetime.now(UTC)) - timedelta(days=2)  # day 2: still in time
+    tested_on = env.clock.today() - timedelta(days=2)  # day 2: still in time
     await record_success(env, test["id"], tested_on)
     report = {
         "reporter_name": "Maija Meikäläinen",
         "reporter_email": "maija@example.fi",
-        "tested_at": datetime.now(UTC).isoformat(),
+        "tested_at": env.clock.now().isoformat(),
         "what_was_tested": "Recording a visit and reading it back.",
         "outcome": "Works.",
     }
@@ -241,7 +251,7 @@ async def test_r10_a_report_in_time_deploys_the_registration_and_is_never_overdu
     assert filed.status_code == 200, filed.text
     assert filed.json()["state"] == "reported"
     assert filed.json()["report_overdue"] is False
-    assert await check_report_deadlines(env.runtime) == {"reminders": 0, "overdue": 0}
+    assert await deadlines_at(env) == {"reminders": 0, "overdue": 0}
     deployed = await env.client.get(f"/v1/registrations/{registration['id']}", headers=env.org_a)
     assert deployed.json()["state"] == "deployed"
     (event,) = await events(env, "registration.deployed")
@@ -297,7 +307,8 @@ async def test_r10_over_the_bus_an_unreported_test_mails_its_contacts_then_flags
         )
     )
     settings = make_settings(RegistrationSettings, deadline_watch_interval_s=3600)
-    async with running(notifications), registration_env(settings) as env:
+    clock = SettableClock()
+    async with running(notifications), registration_env(settings, clock=clock) as env:
         await notifications.state.runtime.broker.wait_ready(10)
         await eventually(
             lambda: all(c._queue for c in notifications.state.runtime.consumers),
@@ -305,19 +316,20 @@ async def test_r10_over_the_bus_an_unreported_test_mails_its_contacts_then_flags
         )
         registration = await accepted_registration(env)
         test = await planned_test(env, registration["id"])
-        await record_success(env, test["id"], helsinki_today(datetime.now(UTC)))
+        await record_success(env, test["id"], clock.today())
+        now = clock.now()
         await eventually(
             lambda: len(server.to("maija@example.fi")) == 3,
             timeout=20,
             what="receipt, acceptance and the report request",
         )
-        await check_report_deadlines(env.runtime, datetime.now(UTC) + timedelta(days=1, hours=12))
+        await deadlines_at(env, now + timedelta(days=1, hours=12))
         await eventually(
             lambda: len(server.to("maija@example.fi")) == 4,
             timeout=20,
             what="the reminder the day before the deadline",
         )
-        await check_report_deadlines(env.runtime, datetime.now(UTC) + timedelta(days=3, hours=1))
+        await deadlines_at(env, now + timedelta(days=3, hours=1))
         await eventually(
             lambda: (
                 server.to("staff@kela.example")

@@ -1,4 +1,4 @@
-"""A commit the database refuses leaves nothing behind (issue 7, item 1).
+"""A commit the database refuses leaves nothing behind.
 
 A deferred constraint trigger on PostgreSQL fails the transaction at COMMIT itself, after
 every statement of the request succeeded: the API answers 503 `storage_unavailable`, and
@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from sqlalchemy import func, select
 
-from services.registration.models import Registration
+from services.registration.adapters.tables import Registration
 from services.registration.settings import RegistrationSettings
 from tests.integration.registration_support import form, registration_env
 

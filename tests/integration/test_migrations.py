@@ -25,7 +25,7 @@ SERVICES = ["registration", "scheduling", "notifications"]
 async def test_migrations_match_the_models_and_run_twice_harmlessly(
     service: str, backend: str, tmp_path: Path, pg_databases: Any
 ) -> None:
-    models = importlib.import_module(f"services.{service}.models")
+    models = importlib.import_module(f"services.{service}.adapters.tables")
     main = importlib.import_module(f"services.{service}.main")
     metadata: MetaData = models.metadata
     if backend == "postgresql":

@@ -16,23 +16,26 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import col
 
-from services.notifications import handlers, registration_mails, repository
-from services.notifications.domain import MailStatus, RetryPolicy, SmtpReply, Stage
+from services.notifications.adapters.mails import MailRepository
+from services.notifications.adapters.tables import Mail, messaging
+from services.notifications.adapters.uow import NotificationsUnitOfWork
+from services.notifications.app import delivery, registration_mails
+from services.notifications.app.mailer import Mailer
+from services.notifications.app.sender import MailSender
+from services.notifications.domain.mail import MailStatus
+from services.notifications.domain.replies import RetryPolicy, SmtpReply, Stage
 from services.notifications.main import MIGRATIONS
-from services.notifications.models import Mail, messaging
-from services.notifications.queueing import Mailer
-from services.notifications.sender import Doorbell, MailSender
 from services.notifications.settings import NotificationsSettings
+from shared.clock import SettableClock, SystemClock
 from shared.contracts.common import Contact, Language
 from shared.contracts.registration import RegistrationSubmitted
 from shared.db import create_engine, session_factory
 from shared.events import Envelope, make_envelope
 from shared.migrations import upgrade_to_head
-from shared.types import utcnow
-from shared.uow import UnitOfWork
-from tests.support import CapturingHandler, smtp_server, submitted_event, unique
+from tests.support import CapturingHandler, free_port, smtp_server, submitted_event, unique
 
 POLICY = RetryPolicy(max_attempts=3, base_s=10, max_s=100, rand=lambda: 0.0)
+CLOCK = SystemClock()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -50,9 +53,11 @@ async def engine(
     await engine.dispose()
 
 
-def uow_factory(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+def uow_factory(engine: AsyncEngine) -> Callable[[], NotificationsUnitOfWork]:
     sessions = session_factory(engine)
-    return lambda: UnitOfWork(sessions, tables=messaging, producer="notifications")
+    return lambda: NotificationsUnitOfWork(
+        sessions, tables=messaging, producer="notifications", clock=CLOCK
+    )
 
 
 def submitted(*emails: str, language: Language = "fi") -> Envelope:
@@ -71,11 +76,13 @@ def mailer(rings: list[str] | None = None) -> Mailer:
     )
 
 
-async def queue(uow: UnitOfWork, envelope: Envelope, rings: list[str] | None = None) -> int:
+async def queue(
+    uow: NotificationsUnitOfWork, envelope: Envelope, rings: list[str] | None = None
+) -> int:
     payload = RegistrationSubmitted.model_validate(envelope.payload)
     async with uow:
         queued = await registration_mails.on_registration_event(
-            uow, payload, envelope, mailer=mailer(rings)
+            uow, payload, envelope, mailer=mailer(rings), clock=CLOCK
         )
         await uow.commit()
     return queued
@@ -83,7 +90,7 @@ async def queue(uow: UnitOfWork, envelope: Envelope, rings: list[str] | None = N
 
 async def mails_of(engine: AsyncEngine, registration_id: Any) -> list[Mail]:
     async with session_factory(engine)() as session:
-        return await repository.list_mails(session, registration_id=registration_id, limit=100)
+        return await MailRepository(session).find(registration_id=registration_id, limit=100)
 
 
 async def test_queueing_the_same_event_again_adds_nothing_even_past_the_inbox(
@@ -110,7 +117,9 @@ async def test_a_rolled_back_queueing_neither_stores_nor_wakes(engine: AsyncEngi
     uow = uow_factory(engine)()
     async with uow:
         payload = RegistrationSubmitted.model_validate(envelope.payload)
-        await registration_mails.on_registration_event(uow, payload, envelope, mailer=mailer(rings))
+        await registration_mails.on_registration_event(
+            uow, payload, envelope, mailer=mailer(rings), clock=CLOCK
+        )
         # Left without commit: rolled back.
     assert await mails_of(engine, uuid.UUID(envelope.payload["registration_id"])) == []
     assert rings == []
@@ -122,7 +131,7 @@ async def test_concurrent_claims_never_share_a_mail(engine: AsyncEngine) -> None
         await queue(make_uow(), submitted(*(f"{unique('d')}@example.fi" for _ in range(4))))
 
     claims = await asyncio.gather(
-        *(handlers.claim_due_mails(make_uow(), limit=6, lease_s=60) for _ in range(5))
+        *(delivery.claim_due_mails(make_uow(), limit=6, lease_s=60, clock=CLOCK) for _ in range(5))
     )
 
     claimed = [mail.id for claim in claims for mail in claim.mails]
@@ -131,7 +140,7 @@ async def test_concurrent_claims_never_share_a_mail(engine: AsyncEngine) -> None
     for claim in claims:
         assert all(mail.status == MailStatus.SENDING for mail in claim.mails)
         assert all(mail.claim_token == claim.token for mail in claim.mails)
-    again = await handlers.claim_due_mails(make_uow(), limit=50, lease_s=60)
+    again = await delivery.claim_due_mails(make_uow(), limit=50, lease_s=60, clock=CLOCK)
     assert again.mails == [], "leased mails are not due"
 
 
@@ -141,28 +150,31 @@ async def test_a_taken_over_claim_cannot_overwrite_the_new_holders_outcome(
     make_uow = uow_factory(engine)
     envelope = submitted(f"{unique('e')}@example.fi")
     await queue(make_uow(), envelope)
-    now = utcnow()
-    [stale] = (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=5, now=now)).mails
+    now = CLOCK.now()
+    at_now = SettableClock(now)
+    [stale] = (await delivery.claim_due_mails(make_uow(), limit=1, lease_s=5, clock=at_now)).mails
     later = now + timedelta(seconds=6)
-    current = await handlers.claim_due_mails(make_uow(), limit=1, lease_s=5, now=later)
+    at_later = SettableClock(later)
+    current = await delivery.claim_due_mails(make_uow(), limit=1, lease_s=5, clock=at_later)
     assert [mail.id for mail in current.mails] == [stale.id]
     assert stale.claim_token is not None
 
-    lost = await handlers.record_attempt(
+    lost = await delivery.record_attempt(
         make_uow(),
         mail=stale,
         token=stale.claim_token,
         reply=SmtpReply(451, "4.3.0 late", Stage.DATA),
         policy=POLICY,
+        clock=CLOCK,
     )
     assert lost is None
-    won = await handlers.record_attempt(
+    won = await delivery.record_attempt(
         make_uow(),
         mail=current.mails[0],
         token=current.token,
         reply=SmtpReply(250, "OK", Stage.DATA),
         policy=POLICY,
-        now=later,
+        clock=at_later,
     )
     assert won is MailStatus.SENT
     [mail] = await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
@@ -175,25 +187,28 @@ async def test_a_retry_is_due_only_after_its_back_off(engine: AsyncEngine) -> No
     make_uow = uow_factory(engine)
     envelope = submitted(f"{unique('f')}@example.fi")
     await queue(make_uow(), envelope)
-    now = utcnow()
-    claim = await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=now)
-    status = await handlers.record_attempt(
+    now = CLOCK.now()
+    at_now = SettableClock(now)
+    claim = await delivery.claim_due_mails(make_uow(), limit=1, lease_s=60, clock=at_now)
+    status = await delivery.record_attempt(
         make_uow(),
         mail=claim.mails[0],
         token=claim.token,
         reply=SmtpReply(421, "4.7.0 closing", Stage.DATA),
         policy=POLICY,
-        now=now,
+        clock=at_now,
     )
     assert status is MailStatus.RETRYING
     [mail] = await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
     # First back-off with the lowest draw: half of the 10 s base.
     assert mail.next_attempt_at == now + timedelta(seconds=5)
 
-    early = now + timedelta(seconds=4.9)
-    assert (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=early)).mails == []
-    due = now + timedelta(seconds=5)
-    [again] = (await handlers.claim_due_mails(make_uow(), limit=1, lease_s=60, now=due)).mails
+    early = SettableClock(now + timedelta(seconds=4.9))
+    assert (
+        await delivery.claim_due_mails(make_uow(), limit=1, lease_s=60, clock=early)
+    ).mails == []
+    due = SettableClock(now + timedelta(seconds=5))
+    [again] = (await delivery.claim_due_mails(make_uow(), limit=1, lease_s=60, clock=due)).mails
     assert again.id == mail.id and again.attempts == 1
 
 
@@ -207,12 +222,10 @@ async def test_an_address_suppressed_after_queueing_is_not_sent(
     await queue(make_uow(), envelope)
     uow = make_uow()
     async with uow:
-        await repository.suppress_address(
-            uow.session, email=gone, reason="550 5.1.1 no such user", now=utcnow()
-        )
+        await uow.suppressions.add(email=gone, reason="550 5.1.1 no such user", now=CLOCK.now())
         await uow.commit()
     settings = make_settings(NotificationsSettings, smtp_port=port)
-    sender = MailSender(uow_factory=make_uow, settings=settings, doorbell=Doorbell())
+    sender = MailSender(uow_factory=make_uow, settings=settings, clock=CLOCK)
 
     outcome = await sender.send_due()
 
@@ -279,10 +292,35 @@ async def test_each_mail_is_recorded_before_the_next_ones_content_is_sent(
     handler = RecordWatchingHandler(database_url=engine.url.render_as_string(hide_password=False))
     with smtp_server(handler) as (_, port, _):
         settings = make_settings(NotificationsSettings, smtp_port=port, staff_mailbox="")
-        sender = MailSender(uow_factory=make_uow, settings=settings, doorbell=Doorbell())
+        sender = MailSender(uow_factory=make_uow, settings=settings, clock=CLOCK)
         outcome = await sender.send_due()
 
     assert outcome.statuses == {MailStatus.SENT: 5}
     # The k-th content arrives with exactly the k mails before it recorded as sent, even
     # while the first record waited half a second for the database.
     assert handler.sent_when_content_arrived == [0, 1, 2, 3, 4]
+
+
+async def test_a_full_pass_goes_on_at_once_unless_smtp_is_unavailable(
+    engine: AsyncEngine, smtp: tuple[str, int, CapturingHandler], make_settings: Callable[..., Any]
+) -> None:
+    """The sender's pass asks for another at once after a full batch, but not in an outage."""
+    _, port, server = smtp
+    make_uow = uow_factory(engine)
+    await queue(make_uow(), submitted(*(f"{unique('q')}@example.fi" for _ in range(3))))
+    settings = make_settings(
+        NotificationsSettings, smtp_port=port, mail_batch_size=2, staff_mailbox=""
+    )
+    sender = MailSender(uow_factory=make_uow, settings=settings, clock=CLOCK)
+
+    assert await sender.one_pass() is True, "a full batch: the rest may be waiting"
+    assert await sender.one_pass() is False, "one mail of two: nothing more is due"
+    assert len(server.messages) == 3
+
+    await queue(make_uow(), submitted(*(f"{unique('r')}@example.fi" for _ in range(2))))
+    down = make_settings(
+        NotificationsSettings, smtp_port=free_port(), mail_batch_size=2, staff_mailbox=""
+    )
+    outage = MailSender(uow_factory=make_uow, settings=down, clock=CLOCK)
+    assert await outage.one_pass() is False, "a full batch, but SMTP is down: wait"
+    assert len(server.messages) == 3

@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -19,13 +19,17 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from babel.dates import format_date
 from fastapi import FastAPI
 
-from services.notifications.domain import MailStatus, message_id
+from services.notifications.adapters.rendering.contexts import ReceiptContext
+from services.notifications.adapters.rendering.render import render
+from services.notifications.adapters.tables import Mail, Suppression
+from services.notifications.adapters.uow import NotificationsUnitOfWork
+from services.notifications.domain.mail import MailStatus, message_id
 from services.notifications.main import MIGRATIONS, create_app
-from services.notifications.models import Mail, Suppression
-from services.notifications.rendering import ReceiptContext, render
 from services.notifications.settings import NotificationsSettings
+from shared.clock import SystemClock
 from shared.contracts.common import Contact, Language, PeriodRef
 from shared.contracts.registration import RegistrationSubmitted
 from shared.db import create_engine, session_factory
@@ -34,6 +38,7 @@ from shared.messaging.amqp import to_amqp_message
 from shared.messaging.topology import declare_exchange
 from shared.migrations import upgrade_to_head
 from shared.runtime import Runtime
+from tests.dates import next_year
 from tests.support import (
     CapturingHandler,
     bearer,
@@ -52,6 +57,12 @@ SUBJECT_PHRASES = {
 }
 MakeSettings = Callable[..., NotificationsSettings]
 Amqp = aio_pika.abc.AbstractRobustConnection
+NotificationsRuntime = Runtime[NotificationsUnitOfWork]
+
+
+def long_date(day: date, language: str) -> str:
+    """A day as the mails write it in `language` (`12. maaliskuuta 2027`, `12 mars 2027`)."""
+    return format_date(day, "long", locale=language)
 
 
 def settings_for(make_settings: MakeSettings, port: int, **overrides: Any) -> NotificationsSettings:
@@ -273,7 +284,7 @@ async def test_permanent_data_rejection_fails_without_suppressing(
 
 
 async def suppression(app: FastAPI, address: str) -> Suppression | None:
-    runtime: Runtime = app.state.runtime
+    runtime: NotificationsRuntime = app.state.runtime
     async with runtime.sessions() as session:
         return await session.get(Suppression, address)
 
@@ -317,7 +328,7 @@ async def test_mail_of_a_sender_that_died_mid_send_is_sent_after_restart(
 ) -> None:
     _, port, server = smtp
     settings = settings_for(make_settings, port)
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     orphan = stored_mail("orphan", claimed_until=now - timedelta(seconds=1), now=now)
     held = stored_mail("held", claimed_until=now + timedelta(hours=1), now=now)
     held_token = held.claim_token
@@ -336,7 +347,7 @@ async def test_mail_of_a_sender_that_died_mid_send_is_sent_after_restart(
             lambda: _record_in(client, orphan.id, "sent"), timeout=8, what="orphan recorded"
         )
         still_held = (await client.get(f"/v1/deliveries/{held.id}")).json()
-        runtime: Runtime = app.state.runtime
+        runtime: NotificationsRuntime = app.state.runtime
         async with runtime.sessions() as session:
             held_row = await session.get(Mail, held.id)
 
@@ -365,7 +376,7 @@ def stored_mail(label: str, *, claimed_until: datetime, now: datetime) -> Mail:
             business_id="2077474-0",
             registration_id=uuid.uuid4(),
             service="prescription",
-            period=PeriodRef(year=2027, number=1),
+            period=PeriodRef(year=next_year(), number=1),
             submitted_at=now,
         ),
         language="fi",

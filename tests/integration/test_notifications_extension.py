@@ -9,25 +9,27 @@ registration and the organisation, and an event delivered twice mails once.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 from sqlmodel import col, func, select
 
-from services.notifications import extension_mails
+from services.notifications.adapters.tables import Mail
+from services.notifications.app import extension_mails
+from services.notifications.app.mailer import Mailer
 from services.notifications.main import mailer_for
-from services.notifications.models import Mail
-from services.notifications.queueing import Mailer
-from services.notifications.sender import Doorbell
 from shared.contracts import extension as ext
 from shared.contracts.common import Contact, Language
 from shared.events import Envelope, EventPayload, make_envelope
-from shared.runtime import Runtime
+from shared.loops import Doorbell
+from tests.dates import in_days
 from tests.integration.test_notifications_delivery import (
     Amqp,
     MakeSettings,
+    NotificationsRuntime,
+    long_date,
     publish,
     service,
     settings_for,
@@ -36,9 +38,10 @@ from tests.support import CapturingHandler, bearer, eventually, unique
 
 ORG = "2077474-0"
 STAFF_MAILBOX = "kayttoonotot-staff@kanta.example"
-TESTED_ON = date(2027, 3, 10)
-DUE_ON = date(2027, 3, 12)
-DEADLINE = {"fi": "12. maaliskuuta 2027", "sv": "12 mars 2027", "en": "March 12, 2027"}
+TESTED_ON = in_days(-1)
+DUE_ON = TESTED_ON + timedelta(days=2)
+DEADLINE = {language: long_date(DUE_ON, language) for language in ("fi", "sv", "en")}
+EFFECTIVE_ON = in_days(30)
 SUBJECTS: dict[str, dict[str, str]] = {
     "deployment_test_succeeded": {
         "fi": "Käyttöönottokoe onnistui",
@@ -70,9 +73,9 @@ def notice(*, routed: bool, mailbox: str | None) -> ext.NoticeReceived:
         details={
             "change": "new_connection_point",
             "connection_point": "Liityntäpiste 2",
-            "effective_on": "2027-04-01",
+            "effective_on": EFFECTIVE_ON.isoformat(),
         },
-        effective_on=date(2027, 4, 1),
+        effective_on=EFFECTIVE_ON,
         routed_to_kela=routed,
         kela_mailbox=mailbox,
     )
@@ -189,7 +192,8 @@ async def test_extension_mails_reach_kela_the_contacts_and_staff_once(
         "Käytön laajennuksen ilmoitus: Liityntäpisteen muutos – Esimerkki Terveys Oy"
     )
     text = _text(to_kela)
-    for phrase in ("Y-tunnus: 2077474-0", "- Muutos: uusi liityntäpiste", "1. huhtikuuta 2027"):
+    effective = long_date(EFFECTIVE_ON, "fi")
+    for phrase in ("Y-tunnus: 2077474-0", "- Muutos: uusi liityntäpiste", effective):
         assert phrase in text
 
     for contact in people:
@@ -208,21 +212,19 @@ async def test_extension_mails_reach_kela_the_contacts_and_staff_once(
         for m in server.to(str(people[0].email))
     }
     assert (
-        "kahden päivän kuluessa, viimeistään 12. maaliskuuta 2027"
+        f"kahden päivän kuluessa, viimeistään {DEADLINE['fi']}"
         in (finnish["deployment_test_succeeded"])
     )
     assert "Resepti" in finnish["deployment_test_succeeded"]
-    assert "10. maaliskuuta 2027" in finnish["deployment_test_succeeded"]
-    assert (
-        "viimeistään huomenna, 12. maaliskuuta 2027" in (finnish["deployment_test_report_reminder"])
-    )
+    assert long_date(TESTED_ON, "fi") in finnish["deployment_test_succeeded"]
+    assert f"viimeistään huomenna, {DEADLINE['fi']}" in (finnish["deployment_test_report_reminder"])
 
     [overdue] = server.to(STAFF_MAILBOX)
     record = by_message_id[overdue["Message-ID"]]
     assert record["template"] == "deployment_test_report_overdue"
     assert record["registration_id"] == str(registration_id)
     assert overdue["Subject"] == "Käyttöönottokokeen raportti myöhässä – Esimerkki Terveys Oy"
-    assert "määräaikaan 12. maaliskuuta 2027 mennessä" in _text(overdue)
+    assert f"määräaikaan {DEADLINE['fi']} mennessä" in _text(overdue)
     assert str(registration_id) in _text(overdue)
 
     # The organisation reads its own deliveries (not the staff flag); another reads none.
@@ -245,7 +247,7 @@ async def test_a_redelivered_event_queues_nothing_twice_and_no_staff_mailbox_ski
     overdue = make_envelope(late, producer="test")
 
     async with service(settings) as (app, client):
-        runtime: Runtime = app.state.runtime
+        runtime: NotificationsRuntime = app.state.runtime
         queued = [
             await _run(runtime, succeeded, twice, mailer),
             await _run(runtime, succeeded, twice, mailer),
@@ -266,17 +268,22 @@ async def test_a_redelivered_event_queues_nothing_twice_and_no_staff_mailbox_ski
     [mail] = server.to(str(contact.email))
     assert by_message_id[mail["Message-ID"]]["template"] == "deployment_test_succeeded"
     assert mail["Subject"] == (
-        "Ibruktagningsprovet lyckades – rapportera till FPA senast 12 mars 2027"
+        f"Ibruktagningsprovet lyckades – rapportera till FPA senast {DEADLINE['sv']}"
     )
     assert len(server.messages) == 1
 
 
 async def _run(
-    runtime: Runtime, event: ext.DeploymentTestEvent, envelope: Envelope, mailer: Mailer
+    runtime: NotificationsRuntime,
+    event: ext.DeploymentTestEvent,
+    envelope: Envelope,
+    mailer: Mailer,
 ) -> int:
     """The consumer's use case, run as the consumer runs it: in its own transaction."""
     uow = runtime.uow()
     async with uow:
-        queued = await extension_mails.on_deployment_test_event(uow, event, envelope, mailer=mailer)
+        queued = await extension_mails.on_deployment_test_event(
+            uow, event, envelope, mailer=mailer, clock=runtime.clock
+        )
         await uow.commit()
     return queued

@@ -8,7 +8,7 @@ can; invalid ones land in the dead-letter queue with the reason.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,16 +18,18 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from services.notifications.models import KnownSession
+from services.notifications.adapters.tables import KnownSession
 from shared.contracts import registration as reg
 from shared.contracts import scheduling as sch
 from shared.contracts.common import Contact, Language, Participant, PeriodRef
 from shared.events import EventPayload, make_envelope
 from shared.messaging.inbox import REASON_HEADER
-from shared.runtime import Runtime
+from tests.dates import helsinki, next_year, period_of_year, session_day
 from tests.integration.test_notifications_delivery import (
     Amqp,
     MakeSettings,
+    NotificationsRuntime,
+    long_date,
     publish,
     service,
     settings_for,
@@ -36,9 +38,12 @@ from tests.support import CapturingHandler, bearer, eventually, submitted_event,
 
 ORG_A = "2077474-0"
 STAFF_MAILBOX = "kayttoonotot-staff@kanta.example"
-PERIOD = PeriodRef(year=2027, number=1)
+YEAR = next_year()
+PERIOD = PeriodRef(year=YEAR, number=1)
+PERIOD_DATES = period_of_year(YEAR, 1)
 PERIOD_ID = uuid.uuid4()
-STARTS = datetime(2027, 2, 10, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
+SESSION_DAY = session_day(PERIOD_DATES)  # a working day in winter: Helsinki is at +02:00
+STARTS = helsinki(SESSION_DAY, "09:00")
 
 
 def person(language: Language) -> Contact:
@@ -98,7 +103,7 @@ async def records(client: httpx.AsyncClient, count: int) -> dict[str, dict[str, 
 
 
 async def known_sessions(app: FastAPI) -> int:
-    runtime: Runtime = app.state.runtime
+    runtime: NotificationsRuntime = app.state.runtime
     async with runtime.sessions() as session:
         return len((await session.exec(select(KnownSession))).all())
 
@@ -160,15 +165,9 @@ async def test_registration_mails_reach_every_contact_in_their_language(
         title={"fi": "Sosiaalihuollon koulutus", "sv": "Socialvård"},
         audience={"domains": ["social_welfare"]},
     )
-    period = sch.PeriodPublished(
-        period_id=PERIOD_ID,
-        year=2027,
-        number=1,
-        starts_on=date(2027, 1, 15),
-        ends_on=date(2027, 5, 31),
-        registration_opens_on=date(2026, 9, 1),
-        registration_closes_on=date(2026, 12, 1),
-    )
+    period = sch.PeriodPublished.model_validate({"period_id": PERIOD_ID, **PERIOD_DATES})
+    starts_on = date.fromisoformat(PERIOD_DATES["starts_on"])
+    ends_on = date.fromisoformat(PERIOD_DATES["ends_on"])
     lifecycle: list[EventPayload] = [
         submitted,
         later(submitted, reg.RegistrationAccepted, state="accepted"),
@@ -178,8 +177,8 @@ async def test_registration_mails_reach_every_contact_in_their_language(
             submitted,
             reg.RegistrationMoved,
             state="moved",
-            from_period={"year": 2026, "number": 3},
-            note="Jakso 3/2026 on täynnä.",
+            from_period={"year": YEAR - 1, "number": 3},
+            note=f"Jakso 3/{YEAR - 1} on täynnä.",
         ),
         later(submitted, reg.RegistrationWithdrawn, state="withdrawn", previous_state="moved"),
     ]
@@ -218,14 +217,16 @@ async def test_registration_mails_reach_every_contact_in_their_language(
     }
     assert "Ilmoittautuminen ei ollut pakollinen" in finnish["registration_received"]  # R5
     assert "Potilastietovaranto" in finnish["registration_received"]
-    assert "15. tammikuuta 2027 – 31. toukokuuta 2027" in finnish["registration_accepted"]
+    period_words = f"{long_date(starts_on, 'fi')} – {long_date(ends_on, 'fi')}"
+    assert period_words in finnish["registration_accepted"]
     assert "Toimintamallikoulutus" in finnish["registration_accepted"]
-    assert "10. helmikuuta 2027 9.00–11.00" in finnish["registration_accepted"]
+    assert f"{long_date(SESSION_DAY, 'fi')} 9.00–11.00" in finnish["registration_accepted"]
     assert "Sosiaalihuollon koulutus" not in finnish["registration_accepted"]
     assert "Perustelu: Väärä palvelu." in finnish["registration_rejected"]
     assert "Muutettavaa: Lisää liityntäpiste." in finnish["registration_returned"]
     assert (
-        "käyttöönottojaksolta 3/2026 käyttöönottojaksolle 1/2027" in finnish["registration_moved"]
+        f"käyttöönottojaksolta 3/{YEAR - 1} käyttöönottojaksolle 1/{YEAR}"
+        in finnish["registration_moved"]
     )
     [copy] = server.to(STAFF_MAILBOX)
     assert copy["Subject"] == "Uusi ilmoittautuminen – Esimerkki Terveys Oy"
@@ -371,7 +372,8 @@ async def test_enrolment_and_session_mails_carry_calendar_objects(
         assert [tz["TZID"] for tz in parsed.timezones] == ["Europe/Helsinki"]
         assert by_message_id[seen[key]["Message-ID"]]["calendar_method"] == method
     changed = _text(seen[(str(fi.email), "session_rescheduled")])
-    assert "- Alkaa: 10. helmikuuta 2027 9.00 → 11. helmikuuta 2027 9.00" in changed
+    next_day = long_date(SESSION_DAY + timedelta(days=1), "fi")
+    assert f"- Alkaa: {long_date(SESSION_DAY, 'fi')} 9.00 → {next_day} 9.00" in changed
     assert "Paikka vapautui" not in _text(seen[(str(sv.email), "enrolment_waitlisted")])
     assert "reservplats 1" in _text(seen[(str(sv.email), "enrolment_waitlisted")])
     assert feed in _text(seen[(str(fi.email), "enrolment_confirmed")])
@@ -419,7 +421,7 @@ async def test_odd_events_mail_what_they_can_and_invalid_ones_are_dead_lettered(
             await publish(amqp_connection, settings, envelope)
         await publish(amqp_connection, settings, good)
         by_message_id = await records(client, 2)
-        runtime: Runtime = app.state.runtime
+        runtime: NotificationsRuntime = app.state.runtime
         names = next(c.names for c in runtime.consumers if c.name == "scheduling")
         channel = await amqp_connection.channel()
         dead_letters = await channel.declare_queue(names.dead_letter, passive=True)

@@ -10,9 +10,9 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from services.notifications.domain import Stage
+from services.notifications.adapters.smtp import SmtpSession
+from services.notifications.domain.replies import Stage
 from services.notifications.settings import NotificationsSettings
-from services.notifications.smtp import SmtpSession
 from tests.support import CapturingHandler, smtp_server
 
 SENDER = "kayttoonotot@kanta.example"

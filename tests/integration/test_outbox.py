@@ -12,12 +12,13 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from services.registration.adapters.tables import Registration
 from services.registration.main import MIGRATIONS, build_runtime
-from services.registration.models import Registration
 from services.registration.settings import RegistrationSettings
+from services.scheduling.adapters.tables import KnownRegistration
 from services.scheduling.main import build_runtime as build_scheduling
-from services.scheduling.models import KnownRegistration
 from services.scheduling.settings import SchedulingSettings
+from shared.clock import SystemClock
 from shared.contracts.registration import RegistrationSubmitted
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import Broker
@@ -43,22 +44,24 @@ async def database_url(request: pytest.FixtureRequest, pg_databases: Any, tmp_pa
 
 
 @pytest.fixture
-async def runtime(make_settings: Callable[..., Any], database_url: str) -> AsyncIterator[Runtime]:
+async def runtime(
+    make_settings: Callable[..., Any], database_url: str
+) -> AsyncIterator[Runtime[Any]]:
     settings = make_settings(RegistrationSettings, database_url=database_url)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, SystemClock())
     await runtime.start()
     await runtime.broker.wait_ready(10)
     yield runtime
     await runtime.stop()
 
 
-async def _count(runtime: Runtime, table: Any) -> int:
+async def _count(runtime: Runtime[Any], table: Any) -> int:
     async with runtime.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
 async def test_event_is_published_after_commit_and_not_before(
-    runtime: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    runtime: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     event = submitted_event()
     async with catch_events(amqp_connection, runtime.settings.exchange) as catcher:
@@ -83,12 +86,12 @@ async def test_event_is_published_after_commit_and_not_before(
     )
 
 
-async def _no_pending(runtime: Runtime) -> bool:
+async def _no_pending(runtime: Runtime[Any]) -> bool:
     return await pending_event_ids(runtime.engine, runtime.tables) == []
 
 
 async def test_rolled_back_transaction_publishes_nothing_and_writes_nothing(
-    runtime: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    runtime: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     event = submitted_event()
     async with catch_events(amqp_connection, runtime.settings.exchange) as catcher:
@@ -103,7 +106,7 @@ async def test_rolled_back_transaction_publishes_nothing_and_writes_nothing(
     assert await _count(runtime, Registration) == 0
 
 
-async def test_unroutable_event_stays_pending_with_the_reason(runtime: Runtime) -> None:
+async def test_unroutable_event_stays_pending_with_the_reason(runtime: Runtime[Any]) -> None:
     # No queue is bound to this test's exchange: the mandatory publish comes back.
     async with runtime.uow() as uow:
         envelope = uow.emit(submitted_event())
@@ -129,7 +132,7 @@ async def test_unroutable_event_stays_pending_with_the_reason(runtime: Runtime) 
 
 
 async def test_pending_events_go_out_in_commit_order(
-    runtime: Runtime, amqp_connection: aio_pika.abc.AbstractRobustConnection
+    runtime: Runtime[Any], amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     async with catch_events(amqp_connection, runtime.settings.exchange) as catcher:
         ids = []
@@ -150,7 +153,7 @@ async def test_two_replicas_relay_each_event_exactly_once_on_postgresql(
 ) -> None:
     url = await pg_databases.create("replicas")
     settings = make_settings(RegistrationSettings, database_url=url, outbox_batch_size=20)
-    replicas = [build_runtime(settings), build_runtime(settings)]
+    replicas = [build_runtime(settings, SystemClock()), build_runtime(settings, SystemClock())]
     async with catch_events(amqp_connection, settings.exchange) as catcher:
         await asyncio.gather(*(replica.start() for replica in replicas))
         try:
@@ -174,13 +177,13 @@ async def test_a_relay_that_died_before_marking_sent_is_covered_by_the_next_one(
     database_url: str,
     amqp_connection: aio_pika.abc.AbstractRobustConnection,
 ) -> None:
-    scheduling = build_scheduling(make_settings(SchedulingSettings))
+    scheduling = build_scheduling(make_settings(SchedulingSettings), SystemClock())
     await scheduling.start()
     await scheduling.broker.wait_ready(10)
     labels = {"service": "scheduling", "consumer": "registrations"}
     duplicates_before = REGISTRY.get_sample_value("events_duplicate_total", labels) or 0.0
     settings = make_settings(RegistrationSettings, database_url=database_url, outbox_claim_ttl_s=1)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, SystemClock())
     await upgrade_to_head(runtime.engine, MIGRATIONS)
     async with runtime.uow() as uow:
         envelope = uow.emit(submitted_event())
@@ -190,7 +193,11 @@ async def test_a_relay_that_died_before_marking_sent_is_covered_by_the_next_one(
     dead.start()
     await dead.wait_ready(10)
     (row,) = await claim_due(
-        runtime.engine, runtime.tables.outbox, limit=10, lease=timedelta(seconds=1)
+        runtime.engine,
+        runtime.tables.outbox,
+        limit=10,
+        lease=timedelta(seconds=1),
+        now=runtime.clock.now(),
     )
     await dead.exchange.publish(
         to_amqp_message(envelope, body=row.body.encode()), routing_key=row.event_type

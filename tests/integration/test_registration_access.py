@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from services.registration.settings import RegistrationSettings
+from tests.dates import in_days
 from tests.integration.registration_support import (
     ORG_B,
+    YEAR,
     Env,
     form,
     publish_period,
@@ -52,7 +54,7 @@ ROUTES = [
     Route(
         "POST",
         "/v1/registrations/{id}/move",
-        {"period": {"year": 2027, "number": 2}},
+        {"period": {"year": YEAR, "number": 2}},
         403,
         403,
         200,
@@ -61,7 +63,7 @@ ROUTES = [
     Route(
         "POST",
         "/v1/registrations/{id}/deploy",
-        {"deployed_on": "2026-01-01"},
+        {"deployed_on": in_days(-30).isoformat()},
         403,
         403,
         200,

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import aio_pika
 import pytest
 
-from services.registration import periods, repository
-from services.registration.rules import add_months
+from services.registration.app import periods
+from services.registration.domain.rules import add_months
 from services.registration.settings import RegistrationSettings
+from shared.clock import SystemClock
 from shared.contracts.scheduling import PeriodPublished, PeriodUpdated
 from shared.events import Envelope, make_envelope
 from shared.messaging.amqp import to_amqp_message
 from tests.integration.registration_support import (
+    YEAR,
     Env,
     form,
     registration_env,
@@ -37,7 +39,7 @@ async def env(make_settings: Callable[..., Any]) -> AsyncIterator[Env]:
 def _period(number: int, *, closes_in_months: int, **extra: Any) -> dict[str, Any]:
     return {
         "period_id": uuid.uuid4(),
-        "year": 2027,
+        "year": YEAR,
         "number": number,
         "starts_on": add_months(today(), 1),
         "ends_on": add_months(today(), 7),
@@ -58,7 +60,7 @@ async def _publish(
 
 async def _closes_on(env: Env, number: int) -> date | None:
     async with env.runtime.uow() as uow:
-        period = await repository.get_period(uow.session, year=2027, number=number)
+        period = await uow.periods.get(year=YEAR, number=number)
     return period.registration_closes_on if period else None
 
 
@@ -94,7 +96,7 @@ async def test_a_published_period_opens_registration_and_an_update_closes_it(
 
 async def test_an_older_event_does_not_undo_a_newer_one(env: Env) -> None:
     info = _period(2, closes_in_months=1)
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     newer = PeriodUpdated(**{**info, "registration_closes_on": add_months(today(), 2)})
     older = PeriodPublished(**info)
     async with env.runtime.uow() as uow:
@@ -114,7 +116,7 @@ async def test_a_renumbered_period_moves_in_the_read_model(env: Env) -> None:
     info = _period(1, closes_in_months=1)
     first = PeriodPublished(**info)
     renumbered = PeriodUpdated(**{**info, "number": 2})
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     async with env.runtime.uow() as uow:
         await periods.record_period(
             uow, first, make_envelope(first, producer="scheduling", occurred_at=now)

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.registration.catalogue import load_catalogue
-from services.registration.rules import add_months
+from services.registration.domain.rules import add_months
 from services.registration.settings import RegistrationSettings
+from shared.catalogue import load_catalogue
 from tests.integration.registration_support import (
     OIDS,
     ORG_A,

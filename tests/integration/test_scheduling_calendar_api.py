@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import aio_pika
 import pytest
 
+from tests.dates import iso, weekend_day, working_day
 from tests.integration.scheduling_support import (
     PERIOD,
+    SESSION_DAY,
+    YEAR,
     add_session,
     body,
     create_period,
     publish,
     scheduling_service,
     session_body,
+    utc_z,
 )
 from tests.support import catch_events
 
 pytestmark = pytest.mark.asyncio
+
+PREP_DAY = working_day(date.fromisoformat(PERIOD["starts_on"]))
+"""The preparation event opens the period, before the trainings (its first working day)."""
 
 
 async def test_r1_r2_staff_publish_a_period_and_its_sessions_with_events(
@@ -35,20 +43,20 @@ async def test_r1_r2_staff_publish_a_period_and_its_sessions_with_events(
                 period["id"],
                 kind="preparation",
                 title={"fi": "Valmistelutilaisuus", "sv": "Förberedande", "en": "Preparation"},
-                starts_at="2027-01-19T07:00:00Z",
-                ends_at="2027-01-19T09:30:00Z",
+                starts_at=utc_z(PREP_DAY, "09:00"),
+                ends_at=utc_z(PREP_DAY, "11:30"),
                 audience={"services": None, "domains": None, "roles": None},
             )
             training = await add_session(service, period["id"])
             assert prep["status"] == "draft" and prep["sequence"] == 0
-            assert prep["starts_at"] == "2027-01-19T09:00:00+02:00"  # stored UTC, shown local
+            assert prep["starts_at"] == iso(PREP_DAY, "09:00")  # stored UTC, shown local
 
             other = service.organisation()
             draft = await service.client.get(f"/v1/sessions/{prep['id']}", headers=other)
             assert draft.status_code == 404
             assert draft.json()["code"] == "session_not_found"
-            hidden = await service.client.get("/v1/calendar/2027", headers=other)
-            assert hidden.json() == {"year": 2027, "periods": []}
+            hidden = await service.client.get(f"/v1/calendar/{YEAR}", headers=other)
+            assert hidden.json() == {"year": YEAR, "periods": []}
 
             published = await publish(service, period["id"])
             assert published["status"] == "published"
@@ -62,15 +70,15 @@ async def test_r1_r2_staff_publish_a_period_and_its_sessions_with_events(
             "session.published",
         ]
         assert envelopes[0]["payload"]["period_id"] == period["id"]
-        assert envelopes[0]["payload"]["registration_closes_on"] == "2027-02-12"
+        assert envelopes[0]["payload"]["registration_closes_on"] == PERIOD["registration_closes_on"]
         sessions = {
             e["payload"]["session"]["session_id"]: e["payload"]["session"] for e in envelopes[1:]
         }
         assert set(sessions) == {prep["id"], training["id"]}
         info = sessions[prep["id"]]
         assert info["uid"] == prep["uid"] and info["sequence"] == 0
-        assert info["period"] == {"year": 2027, "number": 1}
-        assert info["starts_at"] == "2027-01-19T07:00:00Z"
+        assert info["period"] == {"year": YEAR, "number": 1}
+        assert info["starts_at"] == utc_z(PREP_DAY, "09:00")
         assert info["status"] == "scheduled"
         assert info["title"] == {
             "fi": "Valmistelutilaisuus",
@@ -78,7 +86,7 @@ async def test_r1_r2_staff_publish_a_period_and_its_sessions_with_events(
             "en": "Preparation",
         }
 
-        calendar = await service.client.get("/v1/calendar/2027", headers=other)
+        calendar = await service.client.get(f"/v1/calendar/{YEAR}", headers=other)
         assert calendar.status_code == 200
         (seen,) = calendar.json()["periods"]
         assert [s["id"] for s in seen["sessions"]] == [prep["id"], training["id"]]
@@ -103,22 +111,27 @@ async def test_r1_calendar_rules_answer_problems_with_stable_codes(
             return response.status_code, problem["code"], problem.get("field")
 
         assert await refused(PERIOD) == (409, "period_number_taken", "number")
-        overlapping = {**PERIOD, "number": 2, "starts_on": "2027-04-01", "ends_on": "2027-06-30"}
+        overlapping = {
+            **PERIOD,
+            "number": 2,
+            "starts_on": f"{YEAR}-04-01",
+            "ends_on": f"{YEAR}-06-30",
+        }
         assert await refused(overlapping) == (422, "period_overlap", "starts_on")
         before_first = {
             **PERIOD,
             "number": 2,
-            "starts_on": "2027-01-01",
-            "ends_on": "2027-01-08",
-            "registration_closes_on": "2027-01-05",
+            "starts_on": f"{YEAR}-01-01",
+            "ends_on": f"{YEAR}-01-08",
+            "registration_closes_on": f"{YEAR}-01-05",
         }
         assert await refused(before_first) == (422, "period_order", "number")
         late_window = {
             **PERIOD,
             "number": 2,
-            "starts_on": "2027-05-03",
-            "ends_on": "2027-08-31",
-            "registration_closes_on": "2027-09-01",
+            "starts_on": f"{YEAR}-05-03",
+            "ends_on": f"{YEAR}-08-31",
+            "registration_closes_on": f"{YEAR}-09-01",
         }
         assert await refused(late_window) == (
             422,
@@ -147,8 +160,9 @@ async def test_r2_session_rules_holidays_and_bad_input_are_problems_never_500(
             )
             return response.status_code, response.json()
 
+        independence_day = date(YEAR, 12, 6)
         status, problem = await post(
-            starts_at="2027-12-06T09:00:00+02:00", ends_at="2027-12-06T12:00:00+02:00"
+            starts_at=iso(independence_day, "09:00"), ends_at=iso(independence_day, "12:00")
         )
         assert (status, problem["code"], problem["field"]) == (
             422,
@@ -156,17 +170,18 @@ async def test_r2_session_rules_holidays_and_bad_input_are_problems_never_500(
             "starts_at",
         )
         assert "Independence Day" in problem["detail"]
+        saturday = weekend_day(SESSION_DAY)
         status, problem = await post(
-            starts_at="2027-02-06T09:00:00+02:00", ends_at="2027-02-06T12:00:00+02:00"
+            starts_at=iso(saturday, "09:00"), ends_at=iso(saturday, "12:00")
         )
         assert (status, problem["code"]) == (422, "session_on_holiday")
         status, confirmed = await post(
-            starts_at="2027-02-06T09:00:00+02:00",
-            ends_at="2027-02-06T12:00:00+02:00",
+            starts_at=iso(saturday, "09:00"),
+            ends_at=iso(saturday, "12:00"),
             confirm_holiday=True,
         )
-        assert status == 201 and confirmed["starts_at"] == "2027-02-06T09:00:00+02:00"
-        status, problem = await post(starts_at="2027-02-02T09:00:00")
+        assert status == 201 and confirmed["starts_at"] == iso(saturday, "09:00")
+        status, problem = await post(starts_at=f"{SESSION_DAY.isoformat()}T09:00:00")
         assert (status, problem["code"], problem["field"]) == (422, "validation_error", "starts_at")
         status, problem = await post(online_url=None, place=None)
         assert (status, problem["code"]) == (422, "session_location_missing")
@@ -175,7 +190,7 @@ async def test_r2_session_rules_holidays_and_bad_input_are_problems_never_500(
         status, problem = await post(kind="party", capacity=0, wifi=True)
         assert status == 422
         assert {e["field"] for e in problem["errors"]} == {"kind", "capacity", "wifi"}
-        status, problem = await post(ends_at="2027-02-02T08:00:00+02:00")
+        status, problem = await post(ends_at=iso(SESSION_DAY, "08:00"))
         assert (status, problem["code"], problem["field"]) == (
             422,
             "session_time_invalid",
@@ -230,7 +245,7 @@ async def test_reading_needs_a_token_and_the_api_documents_its_problems(
     make_settings: Callable[..., Any],
 ) -> None:
     async with scheduling_service(make_settings) as service:
-        for path in ("/v1/calendar/2027", "/v1/enrolments"):
+        for path in (f"/v1/calendar/{YEAR}", "/v1/enrolments"):
             assert (await service.client.get(path)).status_code == 401
         spec = (await service.client.get("/openapi.json")).json()
         create = spec["paths"]["/v1/periods"]["post"]

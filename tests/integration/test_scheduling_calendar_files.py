@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,22 +12,36 @@ import icalendar
 import pytest
 from sqlmodel import col, select
 
-from services.scheduling.domain import HELSINKI
-from services.scheduling.models import Reminder
+from services.scheduling.adapters.tables import Reminder
+from tests.dates import helsinki, in_days, iso, working_day
 from tests.integration.scheduling_support import (
+    MEETING_URL,
+    SESSION_DAY,
+    YEAR,
     Service,
     accepted,
     add_session,
     body,
     contact,
     create_period,
+    day_after,
     publish,
     publish_event,
     scheduling_service,
+    utc_z,
 )
 from tests.support import catch_events
 
 pytestmark = pytest.mark.asyncio
+
+MOVED_DAY = working_day(date(YEAR, 4, 6))
+"""Where the training moves: a working day in April, after the change to summer time."""
+SECOND_DAY = day_after(SESSION_DAY, 7)
+
+
+def _reminder_at(day: date, at: str, days_before: int) -> datetime:
+    """A whole-day reminder keeps the Helsinki wall-clock time, across DST too."""
+    return helsinki(in_days(-days_before, start=day), at).astimezone(UTC)
 
 
 async def _ics(service: Service, path: str, headers: dict[str, str] | None = None) -> Any:
@@ -64,10 +78,10 @@ async def test_reschedule_emits_old_and_new_moves_reminders_and_raises_the_seque
             confirmed = body(await caught.next(timeout=15))
             assert confirmed["event_type"] == "enrolment.confirmed"
 
-            # Reminders: 7 days and 1 day before 09:00 Helsinki on Tuesday 2 February.
+            # Reminders: 7 days and 1 day before 09:00 Helsinki on the session's day.
             assert await _reminders(service) == [
-                datetime(2027, 1, 26, 7, tzinfo=UTC),
-                datetime(2027, 2, 1, 7, tzinfo=UTC),
+                _reminder_at(SESSION_DAY, "09:00", 7),
+                _reminder_at(SESSION_DAY, "09:00", 1),
             ]
             before = _only_event(await _ics(service, f"/v1/sessions/{session['id']}.ics"))
             assert int(before["SEQUENCE"]) == 0
@@ -75,30 +89,30 @@ async def test_reschedule_emits_old_and_new_moves_reminders_and_raises_the_seque
             moved = await service.client.patch(
                 f"/v1/sessions/{session['id']}",
                 json={
-                    "starts_at": "2027-04-06T10:00:00+03:00",
-                    "ends_at": "2027-04-06T13:00:00+03:00",
+                    "starts_at": iso(MOVED_DAY, "10:00"),
+                    "ends_at": iso(MOVED_DAY, "13:00"),
                     "place": "Kela, Nordenskiöldinkatu 12, Helsinki",
                 },
                 headers=service.staff,
             )
             assert moved.status_code == 200, moved.text
             assert moved.json()["sequence"] == 1
-            assert moved.json()["starts_at"] == "2027-04-06T10:00:00+03:00"
+            assert moved.json()["starts_at"] == iso(MOVED_DAY, "10:00")
             rescheduled = body(await caught.next(timeout=15))
 
         assert rescheduled["event_type"] == "session.rescheduled"
         payload = rescheduled["payload"]
         assert payload["changes"] == {
-            "starts_at": {"old": "2027-02-02T07:00:00Z", "new": "2027-04-06T07:00:00Z"},
-            "ends_at": {"old": "2027-02-02T10:00:00Z", "new": "2027-04-06T10:00:00Z"},
+            "starts_at": {"old": utc_z(SESSION_DAY, "09:00"), "new": utc_z(MOVED_DAY, "10:00")},
+            "ends_at": {"old": utc_z(SESSION_DAY, "12:00"), "new": utc_z(MOVED_DAY, "13:00")},
             "place": {"old": None, "new": "Kela, Nordenskiöldinkatu 12, Helsinki"},
         }
         assert payload["session"]["sequence"] == 1
         assert [p["email"] for p in payload["participants"]] == [str(osallistuja.email)]
-        # New reminder times: 10:00 EEST on 30 March (after the DST change) and 5 April.
+        # New reminder times: 10:00 Helsinki (EEST after the DST change) 7 days and 1 day before.
         assert await _reminders(service) == [
-            datetime(2027, 3, 30, 7, tzinfo=UTC),
-            datetime(2027, 4, 5, 7, tzinfo=UTC),
+            _reminder_at(MOVED_DAY, "10:00", 7),
+            _reminder_at(MOVED_DAY, "10:00", 1),
         ]
 
         calendar = await _ics(service, f"/v1/sessions/{session['id']}.ics")
@@ -112,11 +126,11 @@ async def test_reschedule_emits_old_and_new_moves_reminders_and_raises_the_seque
         assert int(event["SEQUENCE"]) == 1
         starts, ends = event.decoded("DTSTART"), event.decoded("DTEND")
         assert event["DTSTART"].params["TZID"] == "Europe/Helsinki"
-        assert starts == datetime(2027, 4, 6, 10, tzinfo=HELSINKI)
+        assert starts == helsinki(MOVED_DAY, "10:00")
         assert ends - starts == timedelta(hours=3)
         assert str(event["SUMMARY"]) == "Toimintamallikoulutus"
         assert str(event["LOCATION"]) == "Kela, Nordenskiöldinkatu 12, Helsinki"
-        assert str(event["URL"]) == "https://meet.example.fi/kanta-2027-1"
+        assert str(event["URL"]) == MEETING_URL
         assert str(event["STATUS"]) == "CONFIRMED"
         assert str(event["ORGANIZER"]) == "mailto:kayttoonotot@kanta.example"
         assert event.decoded("DTSTAMP").tzinfo is not None
@@ -164,8 +178,8 @@ async def test_every_change_raises_the_sequence_and_the_period_file_lists_publis
             period["id"],
             language="sv",
             title={"fi": "Koulutus", "sv": "Utbildning", "en": "Training"},
-            starts_at="2027-02-09T13:00:00+02:00",
-            ends_at="2027-02-09T15:00:00+02:00",
+            starts_at=iso(SECOND_DAY, "13:00"),
+            ends_at=iso(SECOND_DAY, "15:00"),
             online_url=None,
             place="FPA, Vasa",
         )
@@ -191,14 +205,17 @@ async def test_every_change_raises_the_sequence_and_the_period_file_lists_publis
         assert str(swedish["SUMMARY"]) == "Utbildning"
         assert str(swedish["LOCATION"]) == "FPA, Vasa"
         assert "URL" not in swedish
-        assert swedish.decoded("DTSTART") == datetime(2027, 2, 9, 11, tzinfo=UTC)
+        assert swedish.decoded("DTSTART") == helsinki(SECOND_DAY, "13:00").astimezone(UTC)
         assert str(calendar.walk("VTIMEZONE")[0]["TZID"]) == "Europe/Helsinki"
         assert str(events[first["uid"]]["SUMMARY"]) == "Uusi"
         assert int(events[first["uid"]]["SEQUENCE"]) == 2
 
         no_time = await service.client.patch(
             url,
-            json={"starts_at": "2027-12-06T09:00:00+02:00", "ends_at": "2027-12-06T10:00:00+02:00"},
+            json={
+                "starts_at": iso(date(YEAR, 12, 6), "09:00"),
+                "ends_at": iso(date(YEAR, 12, 6), "10:00"),
+            },
             headers=service.staff,
         )
         assert (no_time.status_code, no_time.json()["code"]) == (422, "session_on_holiday")

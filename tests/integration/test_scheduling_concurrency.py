@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,9 @@ import aio_pika
 import pytest
 from sqlmodel import select
 
-from services.scheduling.models import Reminder
+from services.scheduling.adapters.tables import Reminder
 from shared.contracts.common import PeriodRef
+from tests.dates import now, period_body
 from tests.integration.scheduling_support import (
     Service,
     accepted,
@@ -127,11 +128,11 @@ async def test_each_reminder_goes_out_once_with_two_replicas_running(
     amqp_connection: aio_pika.abc.AbstractRobustConnection,
     database_url: str,
 ) -> None:
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    starts = now().replace(microsecond=0) + timedelta(hours=1)
     # A week before is already past: that reminder is never planned. The other falls due
     # a few seconds from now.
     offsets = [timedelta(days=7), timedelta(hours=1) - timedelta(seconds=4)]
-    settings = {
+    settings: dict[str, Any] = {
         "database_url": database_url,
         "reminder_offsets": offsets,
         "reminder_poll_interval_s": 0.1,
@@ -140,15 +141,8 @@ async def test_each_reminder_goes_out_once_with_two_replicas_running(
         scheduling_service(make_settings, **settings) as first,
         scheduling_service(make_settings, **settings) as second,
     ):
-        period = await create_period(
-            first,
-            year=starts.year,
-            number=3,
-            starts_on=f"{starts.year}-09-01",
-            ends_on=f"{starts.year}-12-31",
-            registration_opens_on=f"{starts.year}-08-01",
-            registration_closes_on=f"{starts.year}-12-30",
-        )
+        # A period under way: it started ten days ago and its window is still open.
+        period = await create_period(first, **period_body(number=1, starts_in=-10))
         session = await add_session(
             first,
             period["id"],
@@ -161,7 +155,7 @@ async def test_each_reminder_goes_out_once_with_two_replicas_running(
         await publish(first, period["id"])
         people = [contact(f"Person{n}") for n in range(6)]
         exchange = first.settings.exchange
-        registration = accepted(people, period=PeriodRef(year=starts.year, number=3))
+        registration = accepted(people, period=PeriodRef(year=period["year"], number=1))
         async with catch_events(amqp_connection, exchange, "session.reminder_due") as caught:
             await publish_event(amqp_connection, exchange, registration)
             reminders = [body(await caught.next(timeout=20)) for _ in people]

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import aio_pika
 import pytest
 from sqlmodel import select
 
-from services.scheduling.models import Reminder
+from services.scheduling.adapters.tables import Reminder
 from shared.contracts.registration import RegistrationMoved, RegistrationWithdrawn
+from tests.dates import iso, period_of_year, working_day
 from tests.integration.scheduling_support import (
     OTHER_BUSINESS_ID,
+    SESSION_DAY,
+    YEAR,
     Service,
     accepted,
     add_session,
     body,
     contact,
     create_period,
+    day_after,
     publish,
     publish_event,
     scheduling_service,
@@ -44,8 +49,8 @@ async def _calendar(service: Service, *, training_capacity: int = 1) -> dict[str
             kind="preparation",
             audience=EVERYONE,
             language="sv",
-            starts_at="2027-02-03T09:00:00+02:00",
-            ends_at="2027-02-03T12:00:00+02:00",
+            starts_at=iso(day_after(SESSION_DAY), "09:00"),
+            ends_at=iso(day_after(SESSION_DAY), "12:00"),
         ),
         "training": await add_session(service, period["id"], capacity=training_capacity),
         "welfare": await add_session(
@@ -198,21 +203,15 @@ async def test_r2_a_registration_moved_to_another_period_changes_seats(
     async with scheduling_service(make_settings) as service:
         first = await _calendar(service, training_capacity=5)
         await publish(service, first["period"]["id"])
-        second = await create_period(
-            service,
-            number=2,
-            starts_on="2027-05-03",
-            ends_on="2027-08-31",
-            registration_opens_on="2027-02-01",
-            registration_closes_on="2027-06-01",
-        )
+        second = await create_period(service, **period_of_year(YEAR, 2))
+        later_day = working_day(date(YEAR, 5, 11))
         later = await add_session(
             service,
             second["id"],
             kind="preparation",
             audience=EVERYONE,
-            starts_at="2027-05-11T09:00:00+03:00",
-            ends_at="2027-05-11T11:00:00+03:00",
+            starts_at=iso(later_day, "09:00"),
+            ends_at=iso(later_day, "11:00"),
         )
         await publish(service, second["id"])
         registration = accepted([contact("Siirretty")])
@@ -223,8 +222,8 @@ async def test_r2_a_registration_moved_to_another_period_changes_seats(
             moved = RegistrationMoved.model_validate(
                 {
                     **with_state(registration, "accepted"),
-                    "period": {"year": 2027, "number": 2},
-                    "from_period": {"year": 2027, "number": 1},
+                    "period": {"year": YEAR, "number": 2},
+                    "from_period": {"year": YEAR, "number": 1},
                 }
             )
             await publish_event(amqp_connection, exchange, moved)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import aio_pika
 import pytest
 
 from shared.contracts.registration import RegistrationUpdated
+from tests.dates import in_days, iso
 from tests.integration.scheduling_support import (
+    PERIOD,
+    SESSION_DAY,
     accepted,
     add_session,
     body,
@@ -50,8 +54,8 @@ async def test_staff_add_move_and_remove_participants_and_seats_follow(
                 capacity=1,
                 audience=EVERYONE,
                 kind="preparation",
-                starts_at="2027-02-02T13:00:00+02:00",
-                ends_at="2027-02-02T15:00:00+02:00",
+                starts_at=iso(SESSION_DAY, "13:00"),
+                ends_at=iso(SESSION_DAY, "15:00"),
             )
             assert afternoon["status"] == "scheduled"
             seated = body(await caught.next())
@@ -132,27 +136,31 @@ async def test_staff_change_a_published_periods_dates_and_period_updated_is_emit
     async with scheduling_service(make_settings) as service:
         period = await create_period(service)
         url = f"/v1/periods/{period['id']}"
+        starts_on, ends_on = (date.fromisoformat(PERIOD[k]) for k in ("starts_on", "ends_on"))
+        new_end = in_days(7, start=ends_on).isoformat()
+        new_close = in_days(49, start=starts_on).isoformat()
+        too_late = in_days(32, start=ends_on).isoformat()
         draft_change = await service.client.patch(
-            url, json={"ends_on": "2027-05-07"}, headers=service.staff
+            url, json={"ends_on": new_end}, headers=service.staff
         )
-        assert draft_change.json()["ends_on"] == "2027-05-07"
+        assert draft_change.json()["ends_on"] == new_end
         await publish(service, period["id"])
         async with catch_events(
             amqp_connection, service.settings.exchange, "period.updated"
         ) as caught:
             changed = await service.client.patch(
-                url, json={"registration_closes_on": "2027-03-01"}, headers=service.staff
+                url, json={"registration_closes_on": new_close}, headers=service.staff
             )
             assert changed.status_code == 200, changed.text
             event = body(await caught.next())
-        assert event["payload"]["registration_closes_on"] == "2027-03-01"
-        assert event["payload"]["ends_on"] == "2027-05-07"
+        assert event["payload"]["registration_closes_on"] == new_close
+        assert event["payload"]["ends_on"] == new_end
         wrong = await service.client.patch(
-            url, json={"registration_closes_on": "2027-06-01"}, headers=service.staff
+            url, json={"registration_closes_on": too_late}, headers=service.staff
         )
         assert (wrong.status_code, wrong.json()["code"]) == (422, "registration_window_invalid")
         seen = await service.client.get(url, headers=service.organisation())
-        assert seen.json()["registration_closes_on"] == "2027-03-01"
+        assert seen.json()["registration_closes_on"] == new_close
         session = await add_session(service, period["id"])
         cancelled = await service.client.post(
             f"/v1/sessions/{session['id']}/cancel", headers=service.staff

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from services.registration.clients import ApiClient
+from services.registration.adapters.tables import ApiClient
 from services.registration.main import create_app
 from services.registration.settings import RegistrationSettings
 from shared.auth import TokenVerifier

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from fastapi import FastAPI
 
 from shared.auth import Caller, Principal, StaffCaller, TokenIssuer, TokenVerifier
+from shared.clock import SystemClock
 from shared.errors import Unauthorized
 from shared.http import install_error_handlers
 from shared.settings import ServiceSettings
@@ -58,7 +58,7 @@ async def test_a_token_from_another_key_issuer_or_audience_is_refused(
 
 async def test_an_expired_token_is_refused_after_the_leeway() -> None:
     settings = Settings(auth_leeway_s=5)
-    issued = time.time() - 120
+    issued = SystemClock().now().timestamp() - 120
     token = TokenIssuer(settings, ttl_s=60).issue(STAFF, now=issued)
     with pytest.raises(Unauthorized) as caught:
         await TokenVerifier(settings).verify(token)
@@ -71,7 +71,7 @@ async def test_an_organisation_token_without_business_id_or_an_unknown_role_is_r
     settings = Settings()
     key = settings.auth_secret.get_secret_value()
     base = {"iss": "kanta-deployments", "aud": "kanta-deployments", "sub": "x"}
-    now = int(time.time())
+    now = int(SystemClock().now().timestamp())
     for claims in ({"role": "organisation"}, {"role": "admin"}, {}):
         token = jwt.encode({**base, **claims, "iat": now, "exp": now + 60}, key, "HS256")
         with pytest.raises(Unauthorized):
@@ -151,7 +151,7 @@ async def test_a_jwks_url_lets_an_identity_provider_replace_our_issuer(
     jwks_server: tuple[str, str],
 ) -> None:
     url, private = jwks_server
-    now = int(time.time())
+    now = int(SystemClock().now().timestamp())
     claims = {
         "iss": "kanta-deployments",
         "aud": "kanta-deployments",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
+from shared.clock import SystemClock
 from shared.context import correlation_id_var
 from shared.contracts.registration import RegistrationSubmitted
 from shared.events import (
@@ -160,7 +161,7 @@ def test_every_event_that_expects_consumers_has_one_and_every_consumed_event_exp
         settings = getattr(settings_module, f"{service.capitalize()}Settings")(
             database_url="sqlite+aiosqlite:///:memory:", environment="test"
         )
-        for spec in main.build_runtime(settings).consumer_specs:
+        for spec in main.build_runtime(settings, SystemClock()).consumer_specs:
             consumed |= set(spec.handlers)
     for event_type, version in known_event_types():
         expected = payload_model(event_type, version).expects_consumers

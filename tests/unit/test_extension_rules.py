@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.registration.extension import rules
+from services.registration.domain import customership, deployment_tests, notices
+from shared.clock import helsinki_date
 
 CHECK_MARKS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
@@ -19,20 +20,22 @@ def identity_code(birth: str, individual: int, century: str = "-") -> str:
 
 def test_r9_connection_point_change_needs_14_days_13_is_too_late() -> None:
     today = date(2027, 1, 1)
-    assert rules.connection_point_change_in_time(date(2027, 1, 15), today, 14)
-    assert not rules.connection_point_change_in_time(date(2027, 1, 14), today, 14)
-    assert rules.earliest_connection_point_change(today, 14) == date(2027, 1, 15)
-    assert rules.earliest_connection_point_change(today, 21) == date(2027, 1, 22)  # newer guidance
+    assert notices.connection_point_change_in_time(date(2027, 1, 15), today, 14)
+    assert not notices.connection_point_change_in_time(date(2027, 1, 14), today, 14)
+    assert notices.earliest_connection_point_change(today, 14) == date(2027, 1, 15)
+    assert notices.earliest_connection_point_change(today, 21) == date(
+        2027, 1, 22
+    )  # newer guidance
 
 
 def test_r9_volume_growth_over_500000_is_significant_500000_is_not() -> None:
-    assert not rules.volume_growth_is_significant(500_000, 500_000)
-    assert rules.volume_growth_is_significant(500_001, 500_000)
+    assert not notices.volume_growth_is_significant(500_000, 500_000)
+    assert notices.volume_growth_is_significant(500_001, 500_000)
 
 
 def test_r10_kelas_example_code_is_a_test_identity() -> None:
-    assert rules.check_test_identity("010181-900C") == "010181-900C"
-    assert rules.check_test_identity("010181-900c") == "010181-900C"
+    assert deployment_tests.check_test_identity("010181-900C") == "010181-900C"
+    assert deployment_tests.check_test_identity("010181-900c") == "010181-900C"
 
 
 @pytest.mark.parametrize(
@@ -43,10 +46,10 @@ def test_r10_only_individual_numbers_900_to_999_are_test_identities(
 ) -> None:
     code = identity_code("150590", individual)
     if is_test:
-        assert rules.check_test_identity(code) == code
+        assert deployment_tests.check_test_identity(code) == code
     else:
-        with pytest.raises(rules.NotATestIdentity, match="900–999"):
-            rules.check_test_identity(code)
+        with pytest.raises(deployment_tests.NotATestIdentity, match="900–999"):
+            deployment_tests.check_test_identity(code)
 
 
 @pytest.mark.parametrize(
@@ -60,32 +63,32 @@ def test_r10_only_individual_numbers_900_to_999_are_test_identities(
     ],
 )
 def test_r10_malformed_identity_codes_are_refused(code: str) -> None:
-    with pytest.raises(rules.NotATestIdentity, match="not a personal identity code"):
-        rules.check_test_identity(code)
+    with pytest.raises(deployment_tests.NotATestIdentity, match="not a personal identity code"):
+        deployment_tests.check_test_identity(code)
 
 
 def test_r10_report_on_day_2_is_in_time_day_3_is_overdue() -> None:
     tested = date(2027, 3, 10)
-    due = rules.report_due_on(tested, 2)
+    due = deployment_tests.report_due_on(tested, 2)
     assert due == date(2027, 3, 12)
-    assert not rules.report_overdue(due, date(2027, 3, 12))
-    assert rules.report_overdue(due, date(2027, 3, 13))
+    assert not deployment_tests.report_overdue(due, date(2027, 3, 12))
+    assert deployment_tests.report_overdue(due, date(2027, 3, 13))
 
 
 def test_r10_second_reminder_is_the_morning_before_the_deadline_in_finnish_time() -> None:
-    at = rules.report_reminder_at(date(2027, 3, 12))
+    at = deployment_tests.report_reminder_at(date(2027, 3, 12))
     assert at.astimezone(UTC) == datetime(2027, 3, 11, 7, 0, tzinfo=UTC)  # 09:00 EET
 
 
 def test_helsinki_day_turns_at_finnish_midnight() -> None:
-    assert rules.helsinki_today(datetime(2027, 3, 11, 21, 59, tzinfo=UTC)) == date(2027, 3, 11)
-    assert rules.helsinki_today(datetime(2027, 3, 11, 22, 0, tzinfo=UTC)) == date(2027, 3, 12)
+    assert helsinki_date(datetime(2027, 3, 11, 21, 59, tzinfo=UTC)) == date(2027, 3, 11)
+    assert helsinki_date(datetime(2027, 3, 11, 22, 0, tzinfo=UTC)) == date(2027, 3, 12)
 
 
 def test_r8_checklist_is_complete_only_with_all_four_dates() -> None:
     done = date(2026, 11, 1)
-    full = rules.Checklist(done, done, done, done)
+    full = customership.Checklist(done, done, done, done)
     assert full.complete and full.missing() == []
-    partial = rules.Checklist(done, None, done, None)
+    partial = customership.Checklist(done, None, done, None)
     assert not partial.complete
     assert partial.missing() == ["service_application_on", "details_submitted_on"]

@@ -8,24 +8,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications.domain import (
+from services.notifications.domain.mail import (
     DEFAULT_LANGUAGE,
     FINAL_STATUSES,
     TRANSITIONS,
     MailStatus,
+    can_transition,
+    choose_language,
+    message_id,
+    require_transition,
+)
+from services.notifications.domain.replies import (
     RetryPolicy,
     SmtpReply,
     Stage,
     Verdict,
-    audience_includes,
-    can_transition,
-    change_order,
-    choose_language,
     classify_reply,
-    message_id,
     retry_delay,
     status_after_attempt,
 )
+from services.notifications.domain.sessions import audience_includes, change_order
+from shared.errors import Conflict
 
 # --- SMTP reply classification --------------------------------------------------------------
 
@@ -120,6 +123,20 @@ def test_final_statuses_go_nowhere_and_every_other_can_be_sent() -> None:
         assert can_transition(status, MailStatus.SUPPRESSED)
     assert not can_transition(MailStatus.QUEUED, MailStatus.SENT)
     assert not can_transition(MailStatus.RETRYING, MailStatus.FAILED)
+
+
+@pytest.mark.parametrize("current", list(MailStatus))
+@pytest.mark.parametrize("target", list(MailStatus))
+def test_a_transition_the_machine_forbids_is_refused(
+    current: MailStatus, target: MailStatus
+) -> None:
+    if can_transition(current, target):
+        require_transition(current, target)
+        return
+    with pytest.raises(Conflict) as refused:
+        require_transition(current, target)
+    assert refused.value.code == "mail_transition_forbidden"
+    assert str(current) in refused.value.detail and str(target) in refused.value.detail
 
 
 # --- Back-off ---------------------------------------------------------------------------------

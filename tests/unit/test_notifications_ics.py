@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
-from services.notifications.ics import EventStatus, Method, build_calendar
+from services.notifications.adapters.ics import EventStatus, Method, build_calendar
 from shared.contracts.common import PeriodRef
 from shared.contracts.scheduling import LocalizedText, SessionInfo
 

@@ -8,11 +8,12 @@ import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from services.notifications.domain import MailStatus, message_id
-from services.notifications.ics import EventStatus, Method, build_calendar
-from services.notifications.mime import build_message
-from services.notifications.models import Mail
-from services.notifications.rendering import ReceiptContext, render
+from services.notifications.adapters.ics import EventStatus, Method, build_calendar
+from services.notifications.adapters.mime import build_message
+from services.notifications.adapters.rendering.contexts import ReceiptContext
+from services.notifications.adapters.rendering.render import render
+from services.notifications.adapters.tables import Mail
+from services.notifications.domain.mail import MailStatus, message_id
 from shared.contracts.common import PeriodRef
 from shared.contracts.scheduling import LocalizedText, SessionInfo
 

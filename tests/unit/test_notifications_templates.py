@@ -11,17 +11,7 @@ import pytest
 from jinja2 import meta
 from pydantic import BaseModel
 
-from services.notifications.catalogue import (
-    CONNECTION_POINT_CHANGES,
-    NOTICE_DETAIL_LABELS,
-    NOTICE_KIND_LABELS,
-    SERVICE_LABELS,
-    service_label,
-)
-from services.notifications.rendering import (
-    REGISTRATION_RECEIVED,
-    TEMPLATE_DIR,
-    TEMPLATES,
+from services.notifications.adapters.rendering.contexts import (
     Change,
     DecisionContext,
     DeploymentTestContext,
@@ -29,10 +19,20 @@ from services.notifications.rendering import (
     PeriodDates,
     ReceiptContext,
     SessionContext,
+)
+from services.notifications.adapters.rendering.registry import REGISTRATION_RECEIVED, TEMPLATES
+from services.notifications.adapters.rendering.render import (
+    TEMPLATE_DIR,
     UnknownTemplate,
     environment,
     render,
 )
+from services.notifications.adapters.rendering.wording import (
+    CONNECTION_POINT_CHANGES,
+    NOTICE_DETAIL_LABELS,
+    NOTICE_KIND_LABELS,
+)
+from shared.catalogue import load_catalogue
 from shared.contracts.common import PeriodRef
 from shared.contracts.extension import NoticeKind
 from shared.contracts.registration import RegistrationWarning
@@ -45,6 +45,11 @@ SUMMER = datetime(2026, 7, 2, 9, 5, tzinfo=UTC)
 # 22:30 UTC on 31 December is already 00:30 on 1 January in Helsinki (UTC+2).
 NEW_YEAR = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)
 PERIOD = PeriodRef(year=2027, number=1)
+
+
+def service_label(code: str, language: str) -> str:
+    """The catalogue's name of a service, as the mails show it."""
+    return load_catalogue().label(code, language)
 
 
 def receipt(**overrides: object) -> ReceiptContext:
@@ -348,10 +353,14 @@ def test_unknown_or_missing_language_falls_back_to_finnish(language: str | None)
 
 
 def test_service_labels_cover_every_language_and_unknown_codes_show_as_is() -> None:
-    for labels in SERVICE_LABELS.values():
-        assert set(labels) == {"fi", "sv", "en"}
+    for service in load_catalogue().services:
+        labels = {language: service.label(language) for language in ("fi", "sv", "en")}
+        assert all(labels.values()), service.code
+        assert labels["sv"] != labels["fi"], f"{service.code} has no Swedish name"
     assert service_label("prescription", "sv") == "Recept"
     assert service_label("a_new_service", "fi") == "a_new_service"
+    swedish = render("registration_received", receipt(service="prescription"), language="sv")
+    assert "Recept" in swedish.text and "Recept" in swedish.html
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
@@ -519,7 +528,14 @@ def test_notice_details_read_as_a_person_reads_them_in_each_language() -> None:
     context = notice(kind="document_group_change", details=details, effective_on=None)
     fi = render("notice_to_kela", context, language="fi").text
     assert "Asiakirjaryhmien muutos" in fi
-    assert "- Asiakirjaryhmät: vanhat asiakirjat (asiakirjaryhmä), I-vaiheen asiakirjat" in fi
+    groups = {
+        language: ", ".join(
+            service_label(code, language) for code in ("sw_old_documents", "sw_phase_1_documents")
+        )
+        for language in ("fi", "en")
+    }
+    assert "(asiakirjaryhmä), I-vaiheen asiakirjat" in groups["fi"]
+    assert f"- Asiakirjaryhmät: {groups['fi']}" in fi
     assert "- Asiakirjamäärän kasvu: 650\xa0000" in fi
     assert "- Käytössä alkaen: 1. helmikuuta 2027" in fi
     assert "- Palvelutehtävät: kotihoito, vammaispalvelut" in fi
@@ -527,7 +543,8 @@ def test_notice_details_read_as_a_person_reads_them_in_each_language() -> None:
     assert "Voimaantulopäivä" not in fi
     en = render("notice_to_kela", context, language="en").text
     assert "- Increase in documents: 650,000" in en
-    assert "- Document groups: old documents (document group), phase I documents" in en
+    assert "(document group), Phase I documents" in groups["en"]
+    assert f"- Document groups: {groups['en']}" in en
     sv = render("notice_to_kela", context, language="sv").text
     assert "- In bruk från" not in sv and "- I bruk från: 1 februari 2027" in sv
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.registration.adapters.tables import Registration, messaging
 from services.registration.main import MIGRATIONS
-from services.registration.models import Registration, messaging
+from shared.clock import SettableClock
 from shared.db import create_engine, session_factory
 from shared.events import Envelope, EventPayload, make_envelope, parse_payload
 from shared.messaging.inbox import EventConsumer, claim_in_inbox
@@ -48,7 +49,11 @@ def _uow(engine: AsyncEngine, commits: list[int] | None = None) -> UnitOfWork:
             commits.append(1)
 
     return UnitOfWork(
-        session_factory(engine), tables=messaging, producer="registration", on_commit=on_commit
+        session_factory(engine),
+        tables=messaging,
+        producer="registration",
+        clock=SettableClock(T0),
+        on_commit=on_commit,
     )
 
 

@@ -7,18 +7,20 @@ from datetime import date
 
 import pytest
 
-from services.registration import rules
-from services.registration.catalogue import load_catalogue
-from services.registration.domain import (
-    Action,
+from services.registration.domain import rules
+from services.registration.domain.identifiers import (
     InvalidBusinessId,
     InvalidOid,
-    InvalidTransition,
-    RegistrationState,
     check_oid,
-    next_state,
     normalise_business_id,
 )
+from services.registration.domain.states import (
+    Action,
+    InvalidTransition,
+    RegistrationState,
+    next_state,
+)
+from shared.catalogue import load_catalogue
 
 TODAY = date(2026, 11, 22)
 WINDOW = rules.PeriodWindow(

@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 import pytest
 
-from services.scheduling.domain import (
-    HELSINKI,
+from services.scheduling.domain.calendar import (
     PeriodDates,
     check_period,
     check_place,
     check_session_time,
     non_working_day,
 )
+from shared.clock import HELSINKI
 from shared.errors import Conflict, RuleViolation, ServiceError
 
 FIRST = PeriodDates(

@@ -6,17 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.scheduling.domain import HELSINKI
-from services.scheduling.enrolment_rules import (
+from services.scheduling.domain.enrolment import (
     SessionChoice,
     Waiting,
-    iso_duration,
-    reminder_due_at,
-    reminders_to_keep,
     seat_status,
     sessions_for,
     to_promote,
 )
+from services.scheduling.domain.reminders import iso_duration, reminder_due_at, reminders_to_keep
+from shared.clock import HELSINKI
 
 PREP_FI = SessionChoice("prep-fi", "preparation", "fi", None, None, None)
 PREP_SV = SessionChoice("prep-sv", "preparation", "sv", None, None, None)

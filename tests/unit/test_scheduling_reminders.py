@@ -1,4 +1,4 @@
-"""Reminders through the handlers on SQLite: planned per seat, sent once, re-planned on a move."""
+"""Reminders through the use cases on SQLite: planned per seat, sent once, re-planned on a move."""
 
 from __future__ import annotations
 
@@ -13,21 +13,25 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.scheduling import enrolment, handlers, participation
+from services.scheduling.adapters.tables import Reminder, messaging
+from services.scheduling.adapters.uow import SchedulingUnitOfWork
+from services.scheduling.app import participation, periods, sessions
+from services.scheduling.app.policy import Policy
+from services.scheduling.app.registrations import apply_registration_event
+from services.scheduling.app.reminders import emit_due_reminders
+from services.scheduling.app.schemas import PeriodCreate, SessionCreate, SessionUpdate
 from services.scheduling.main import MIGRATIONS
-from services.scheduling.models import Reminder, messaging
-from services.scheduling.policy import Policy
-from services.scheduling.reminders import emit_due_reminders
-from services.scheduling.schemas import PeriodCreate, SessionCreate, SessionUpdate
 from shared.auth import Principal
+from shared.clock import SettableClock
 from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import OrganisationRef, RegistrationAccepted
 from shared.db import create_engine, session_factory
 from shared.migrations import upgrade_to_head
-from shared.uow import UnitOfWork
 
 POLICY = Policy()
 STAFF = Principal(client_id="staff", role="staff")
+# A fixed calendar: the clock stands in December 2026, before the period of 2027.
+SETUP_AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -38,8 +42,13 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def _uow(engine: AsyncEngine) -> UnitOfWork:
-    return UnitOfWork(session_factory(engine), tables=messaging, producer="scheduling")
+def _uow(engine: AsyncEngine) -> SchedulingUnitOfWork:
+    return SchedulingUnitOfWork(
+        session_factory(engine),
+        tables=messaging,
+        producer="scheduling",
+        clock=SettableClock(SETUP_AT),
+    )
 
 
 async def _reminders(engine: AsyncEngine) -> list[tuple[int, datetime, bool]]:
@@ -65,7 +74,8 @@ def _utc(text: str) -> datetime:
 
 async def _seated(engine: AsyncEngine) -> uuid.UUID:
     """One session with one seat, two participants: one seated, one waiting."""
-    period = await handlers.create_period(
+    clock = SettableClock(SETUP_AT)
+    period = await periods.create_period(
         PeriodCreate.model_validate(
             {
                 "year": 2027,
@@ -77,8 +87,9 @@ async def _seated(engine: AsyncEngine) -> uuid.UUID:
             }
         ),
         _uow(engine),
+        clock=clock,
     )
-    session = await handlers.add_session(
+    session = await sessions.add_session(
         period.id,
         SessionCreate.model_validate(
             {
@@ -93,8 +104,9 @@ async def _seated(engine: AsyncEngine) -> uuid.UUID:
         ),
         _uow(engine),
         POLICY,
+        clock=clock,
     )
-    await handlers.publish_period(period.id, _uow(engine), POLICY)
+    await periods.publish_period(period.id, _uow(engine), POLICY, clock=clock)
     payload = RegistrationAccepted.model_validate(
         {
             "registration_id": uuid.uuid4(),
@@ -112,7 +124,7 @@ async def _seated(engine: AsyncEngine) -> uuid.UUID:
         }
     )
     async with _uow(engine) as uow:
-        await enrolment.apply_registration_event(uow, POLICY, payload=payload)
+        await apply_registration_event(uow, POLICY, payload=payload, clock=clock)
         await uow.commit()
     return session.id
 
@@ -125,9 +137,10 @@ async def test_reminders_are_planned_for_seats_only_and_each_goes_out_once(
         (7 * 86400, _utc("2027-01-26T07:00"), False),
         (86400, _utc("2027-02-01T07:00"), False),
     ]
+    later = SettableClock(_utc("2027-01-27T00:00"))
     for _ in range(2):  # a second pass (another replica, say) finds nothing more to send
         async with _uow(engine) as uow:
-            await emit_due_reminders(uow, POLICY, now=_utc("2027-01-27T00:00"))
+            await emit_due_reminders(uow, POLICY, clock=later)
             await uow.commit()
     (sent,) = await _events(engine, "session.reminder_due")
     assert (sent["offset"], sent["participant"]["email"]) == ("P7D", "first@example.fi")
@@ -140,13 +153,14 @@ async def test_a_moved_session_plans_its_reminders_again_and_a_freed_seat_moves_
     engine: AsyncEngine,
 ) -> None:
     session_id = await _seated(engine)
+    clock = SettableClock(_utc("2027-01-27T00:00"))
     async with _uow(engine) as uow:
-        await emit_due_reminders(uow, POLICY, now=_utc("2027-01-27T00:00"))
+        await emit_due_reminders(uow, POLICY, clock=clock)
         await uow.commit()
     change = SessionUpdate.model_validate(
         {"starts_at": "2027-02-09T09:00:00+02:00", "ends_at": "2027-02-09T11:00:00+02:00"}
     )
-    await handlers.update_session(session_id, change, _uow(engine), POLICY)
+    await sessions.update_session(session_id, change, _uow(engine), POLICY, clock=clock)
     # The week-before reminder went out for the old date: it is due again for the new one.
     assert await _reminders(engine) == [
         (7 * 86400, _utc("2027-02-02T07:00"), False),
@@ -155,7 +169,7 @@ async def test_a_moved_session_plans_its_reminders_again_and_a_freed_seat_moves_
 
     seated = await participation.list_participants(session_id, _uow(engine))
     first = next(e for e in seated if e.status == "confirmed")
-    await participation.cancel_enrolment(first.id, _uow(engine), POLICY, STAFF)
+    await participation.cancel_enrolment(first.id, _uow(engine), POLICY, STAFF, clock=clock)
     promoted = await _events(engine, "enrolment.promoted")
     assert [p["participant"]["email"] for p in promoted] == ["second@example.fi"]
     async with engine.connect() as conn:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from services.scheduling.policy import Policy
+from services.scheduling.app.policy import Policy
 from services.scheduling.settings import SchedulingSettings
 
 

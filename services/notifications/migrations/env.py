@@ -1,6 +1,6 @@
 """Alembic environment of the notifications service."""
 
-from services.notifications.models import metadata
+from services.notifications.adapters.tables import metadata
 from services.notifications.settings import NotificationsSettings
 from shared.migrations import run_env
 

@@ -1,6 +1,6 @@
 """Alembic environment of the scheduling service."""
 
-from services.scheduling.models import metadata
+from services.scheduling.adapters.tables import metadata
 from services.scheduling.settings import SchedulingSettings
 from shared.migrations import run_env
 

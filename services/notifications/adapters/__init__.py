@@ -1,0 +1,1 @@
+"""I/O of the notifications service: tables, repositories, SMTP, MIME, calendars, templates."""

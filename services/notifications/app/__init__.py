@@ -1,0 +1,1 @@
+"""Use cases of the notifications service: queueing mails from events, sending, the API's reads."""

@@ -1,0 +1,1 @@
+"""Pure rules of the notifications service: mail states, SMTP verdicts, back-off, ids."""

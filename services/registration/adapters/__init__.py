@@ -1,0 +1,1 @@
+"""The registration service's I/O: tables, repositories, the unit of work, exports."""

@@ -1,0 +1,1 @@
+"""HTTP routes of the registration service (under `/v1`)."""

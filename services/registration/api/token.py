@@ -1,0 +1,106 @@
+"""`POST /v1/token`: the OAuth2 client-credentials grant (RFC 6749 §4.4)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Header, Request
+from pydantic import BaseModel, Field
+
+from services.registration.api.deps import ClockDep, UoW
+from services.registration.app.clients import authenticate
+from services.registration.domain.errors import INVALID_CLIENT, UNSUPPORTED_GRANT_TYPE
+from shared.auth import TokenIssuer
+from shared.errors import ServiceError
+from shared.openapi import problem_responses
+from shared.problems import RATE_LIMITED, ProblemType
+from shared.ratelimit import RateLimiter
+
+router = APIRouter(prefix="/v1", tags=["authentication"])
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…"])
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(examples=[900], description="Seconds until the token expires.")
+    role: Literal["organisation", "staff"] = Field(examples=["organisation"])
+    business_id: str | None = Field(default=None, examples=["2077474-0"])
+
+
+def token_error(problem: ProblemType, detail: str, *, basic: bool = False) -> ServiceError:
+    """An OAuth2 error (RFC 6749 §5.2), as problem details that also carry `error`."""
+    headers = {"WWW-Authenticate": 'Basic realm="kanta"'} if basic else None
+    return problem(detail, extra={"error": problem.code}, headers=headers)
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise token_error(
+            INVALID_CLIENT, "The Basic credentials are not valid base64.", basic=True
+        ) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise token_error(INVALID_CLIENT, "Basic credentials must be client_id:client_secret.")
+    return client_id, secret
+
+
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    summary="Get an access token (OAuth2 client credentials)",
+    description=(
+        "Send `grant_type=client_credentials` as `application/x-www-form-urlencoded`, with the "
+        "client's credentials in HTTP Basic authentication or as `client_id` and "
+        "`client_secret` form fields. The token is a signed JWT; send it as "
+        "`Authorization: Bearer <token>` to every service."
+    ),
+    responses=problem_responses(UNSUPPORTED_GRANT_TYPE, INVALID_CLIENT, RATE_LIMITED),
+)
+async def issue_token(
+    request: Request,
+    uow: UoW,
+    clock: ClockDep,
+    grant_type: Annotated[str, Form(examples=["client_credentials"])],
+    client_id: Annotated[str | None, Form(max_length=64)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=200)] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> TokenResponse:
+    basic = _basic_credentials(authorization)
+    if basic is not None:
+        client_id, client_secret = basic
+    limiter: RateLimiter = request.app.state.rate_limiter
+    client_host = request.client.host if request.client else "unknown"
+    limiter.hit("token_per_host", client_host)  # guessing many client ids from one place
+    limiter.hit("token", client_id or f"host:{client_host}")
+    if grant_type != "client_credentials":
+        raise token_error(
+            UNSUPPORTED_GRANT_TYPE,
+            f"grant_type {grant_type!r} is not supported; use client_credentials.",
+        )
+    if not client_id or client_secret is None:
+        raise token_error(
+            INVALID_CLIENT, "Send client_id and client_secret (form fields or HTTP Basic)."
+        )
+    identity = await authenticate(uow, client_id=client_id, secret=client_secret)
+    if identity is None:
+        raise token_error(
+            INVALID_CLIENT,
+            "The client id or secret is wrong, or the client is disabled.",
+            basic=basic is not None,
+        )
+    issuer: TokenIssuer = request.app.state.token_issuer
+    return TokenResponse(
+        access_token=issuer.issue(identity, now=clock.now().timestamp()),
+        expires_in=issuer.ttl_s,
+        role=identity.role,
+        business_id=identity.business_id,
+    )

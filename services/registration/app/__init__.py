@@ -1,0 +1,1 @@
+"""Use cases of the registration service: commands, queries, event handlers, loop passes."""

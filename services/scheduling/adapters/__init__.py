@@ -1,0 +1,1 @@
+"""Scheduling's I/O: tables, repositories, the unit of work, calendar files."""

@@ -1,0 +1,1 @@
+"""Scheduling's use cases: commands, queries, the consumer's handler, the reminders pass."""

@@ -1,0 +1,16 @@
+"""Participants' calendar feed tokens: HMACs only this service can make, stored as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def feed_token(secret: bytes, *, email: str, salt: str) -> str:
+    """The participant's unguessable feed token."""
+    return hmac.new(secret, f"{salt}:{email}".encode(), hashlib.sha256).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    """What is stored of a feed token (a leaked table does not reveal the feeds)."""
+    return hashlib.sha256(token.encode()).hexdigest()
