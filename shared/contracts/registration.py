@@ -52,6 +52,13 @@ class RegistrationEvent(EventPayload):
     registration_required: bool = True
     warnings: list[RegistrationWarning] = Field(default_factory=list)
     contacts: list[Contact]
+    revision: int = Field(
+        default=0,
+        ge=0,
+        description="Rises by one with every change of the registration. A consumer keeps the "
+        "snapshot with the highest revision it has seen and ignores an older one that arrives "
+        "late (a retry, a redelivery). 0: sent before revisions existed.",
+    )
 
 
 @register
