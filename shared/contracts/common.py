@@ -45,7 +45,14 @@ class PeriodRef(_Value):
 
 
 class Participant(_Value):
-    """One enrolled person of a session (a contact of an accepted registration)."""
+    """One enrolled person of a session (a contact of an accepted registration).
+
+    Each person holds a calendar entry of their own: `calendar_uid` is stable for the
+    enrolment's life and `calendar_sequence` rises with every change the person's calendar
+    shows (time, place, link, title, seat, cancellation). `seat` says whether the person holds
+    a seat or waits (a waiting person holds a tentative entry). Events from before these
+    fields fall back to the session's `uid` and `sequence`.
+    """
 
     enrolment_id: uuid.UUID
     registration_id: uuid.UUID
@@ -53,3 +60,6 @@ class Participant(_Value):
     email: Email
     language: Language = "fi"
     role: ContactRole | None = None
+    seat: Literal["confirmed", "waiting"] = "confirmed"
+    calendar_uid: str | None = None
+    calendar_sequence: int | None = Field(default=None, ge=0)
