@@ -26,9 +26,14 @@ class Doorbell:
         self._event.set()
 
     async def wait(self, timeout: float) -> None:
-        """Return when rung (now, if rung since the last wait) or after `timeout` seconds."""
+        """Return when rung (now, if rung since the last wait) or after `timeout` seconds.
+
+        `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` swallows a cancellation
+        that arrives while the ring completes the wait, and the loop would never stop.
+        """
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
         self._event.clear()
 
 

@@ -92,3 +92,21 @@ async def test_a_loop_goes_on_at_once_after_a_full_pass_and_survives_a_failing_o
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_loop_rung_as_it_is_cancelled_still_stops() -> None:
+    """The ring completes the wait as the cancel arrives: the cancel must win (3.11 wait_for
+    swallowed it, and a service's stop() then waited for its loop for ever)."""
+
+    async def idle() -> bool:
+        return False
+
+    for _ in range(50):
+        bell = Doorbell()
+        task = asyncio.create_task(run_loop("test", idle, interval_s=60, doorbell=bell))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the loop now waits on its doorbell
+        bell.ring()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=1)
+        assert done == {task} and task.cancelled()
