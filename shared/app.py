@@ -12,9 +12,12 @@ from shared.asyncapi import packaged_text
 from shared.auth import TokenVerifier
 from shared.clock import Clock, SystemClock
 from shared.http import (
+    Readiness,
+    RelayState,
     install_correlation_and_metrics,
     install_error_handlers,
     install_operational_routes,
+    install_request_guards,
 )
 from shared.logging import configure_logging
 from shared.openapi import install_problem_openapi
@@ -90,11 +93,23 @@ def create_service_app(
         storage_url=settings.rate_limit_storage_url,
     )
     install_error_handlers(app)
+    install_request_guards(app)
     install_correlation_and_metrics(app, service=settings.service_name)
 
-    async def readiness() -> dict[str, str]:
+    async def readiness() -> Readiness:
         runtime: Runtime[Any] = app.state.runtime
-        return await runtime.readiness()
+        checks = await runtime.readiness()
+        relay = runtime.relay_health()
+        return Readiness(
+            status="ok" if all(value == "ok" for value in checks.values()) else "unavailable",
+            checks=checks,
+            broker=runtime.broker_state(),
+            relay=RelayState(
+                status=relay.status,
+                last_success_at=relay.last_success_at,
+                last_error=relay.last_error,
+            ),
+        )
 
     install_operational_routes(app, readiness)
 

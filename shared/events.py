@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from shared.clock import SystemClock
 from shared.context import current_correlation_id
+from shared.correlation import CORRELATION_ID_MAX_LENGTH, check_correlation_id
 
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 
@@ -28,8 +29,15 @@ class Envelope(BaseModel):
     version: int = Field(ge=1)
     occurred_at: AwareDatetime
     producer: str = Field(min_length=1, max_length=100)
-    correlation_id: str = Field(min_length=1, max_length=200)
+    correlation_id: str = Field(min_length=1, max_length=CORRELATION_ID_MAX_LENGTH)
     payload: dict[str, Any]
+
+    @field_validator("correlation_id")
+    @classmethod
+    def _correlation_id(cls, value: str) -> str:
+        # The HTTP path's rule (shared.correlation): a CR/LF here would reach log lines and
+        # mail headers, so such a message is malformed (dead-lettered) at the door.
+        return check_correlation_id(value)
 
     @field_validator("occurred_at")
     @classmethod

@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -17,7 +18,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import correlation_id_var
+from shared.correlation import is_valid_correlation_id
 from shared.errors import ServiceError
+from shared.guards import RequestGuard
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
@@ -177,6 +180,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _storage(request: Request, exc: DBAPIError) -> JSONResponse:
+        if refused_text(exc):
+            # The client's text, not the database, is at fault: a 422 that says so, never a
+            # 503 with Retry-After that a client would retry for ever (#15 item 2).
+            log.warning("text refused by the database: %s", exc.orig)
+            problem = Problem(
+                type=_type_uri("validation_error"),
+                title="Unprocessable content",
+                status=422,
+                detail="A text value holds a character the database cannot store (NUL or "
+                "another control character, or bytes that are not UTF-8); remove it.",
+                code="validation_error",
+            )
+            return problem_response(request, problem)
         log.error("database failure, transaction rolled back: %s", exc.orig)
         problem = Problem(
             type=_type_uri("storage_unavailable"),
@@ -201,6 +217,32 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(request, problem)
 
 
+# SQLSTATEs of text PostgreSQL cannot store: 22021 character_not_in_repertoire ("invalid byte
+# sequence for encoding UTF8: 0x00"), 22P05 untranslatable_character ("\\u0000 cannot be
+# converted to text", in JSON).
+_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+_TEXT_ERRORS = (
+    "CharacterNotInRepertoireError",
+    "UntranslatableCharacterError",
+    "invalid byte sequence",
+    "cannot be converted to text",
+)
+
+
+def refused_text(exc: DBAPIError) -> bool:
+    """Whether the database refused a text value itself (a NUL byte, say), not failed."""
+    orig = exc.orig
+    chain = [orig, getattr(orig, "__cause__", None)]
+    for error in chain:
+        if error is None:
+            continue
+        for attribute in ("sqlstate", "pgcode"):
+            if getattr(error, attribute, None) in _TEXT_SQLSTATES:
+                return True
+    described = f"{type(orig).__name__} {type(chain[1]).__name__} {orig}"
+    return any(marker in described for marker in _TEXT_ERRORS)
+
+
 def _title(status: int) -> str:
     from http import HTTPStatus
 
@@ -208,6 +250,15 @@ def _title(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def install_request_guards(app: FastAPI) -> None:
+    """Refuse control characters, wrong methods and media types before routing.
+
+    Install it before `install_correlation_and_metrics`, so that it runs inside it: its
+    answers carry the correlation id and are counted.
+    """
+    app.add_middleware(RequestGuard)
 
 
 def install_correlation_and_metrics(app: FastAPI, *, service: str) -> None:
@@ -218,9 +269,7 @@ def install_correlation_and_metrics(app: FastAPI, *, service: str) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         incoming = request.headers.get(CORRELATION_HEADER, "")
-        correlation_id = (
-            incoming if 0 < len(incoming) <= 200 and incoming.isprintable() else str(uuid.uuid4())
-        )
+        correlation_id = incoming if is_valid_correlation_id(incoming) else str(uuid.uuid4())
         token = correlation_id_var.set(correlation_id)
         started = time.perf_counter()
         try:
@@ -236,37 +285,56 @@ def install_correlation_and_metrics(app: FastAPI, *, service: str) -> None:
 
 
 class Health(BaseModel):
-    """Liveness or readiness with the state of each dependency."""
+    """Liveness or readiness with the state of each dependency readiness depends on."""
 
     status: str = Field(examples=["ok"])
-    checks: dict[str, str] = Field(
-        default_factory=dict, examples=[{"database": "ok", "broker": "ok"}]
+    checks: dict[str, str] = Field(default_factory=dict, examples=[{"database": "ok"}])
+
+
+class RelayState(BaseModel):
+    """The outbox relay: `ok`, `waiting_for_broker`, `failing` (see `last_error`), `stopped`."""
+
+    status: str = Field(examples=["ok"])
+    last_success_at: datetime | None = Field(
+        description="The end of its last pass that published everything it claimed."
     )
+    last_error: str | None = None
 
 
-ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+class Readiness(Health):
+    """Readiness: the database; the broker and the relay are reported, not required."""
+
+    broker: str = Field(
+        examples=["connected"],
+        description="`connected` or `unreachable`. Readiness does not depend on it: the API "
+        "takes requests during a broker outage and the outbox holds their events.",
+    )
+    relay: RelayState
+
+
+ReadinessCheck = Callable[[], Awaitable[Readiness]]
 
 
 def install_operational_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
-    """`/healthz` (alive), `/readyz` (database and broker), `/metrics` (Prometheus)."""
+    """`/healthz` (the process is alive), `/readyz` (the database), `/metrics` (Prometheus)."""
 
     @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
     async def healthz() -> Health:
+        """The process answers: nothing else is checked, so a restart cannot cure a failure."""
         return Health(status="ok")
 
     @app.get(
         "/readyz",
-        response_model=Health,
+        response_model=Readiness,
         tags=["operations"],
-        summary="Readiness: database and broker reachable",
-        responses={503: {"model": Health, "description": "A dependency is not reachable"}},
+        summary="Readiness: the database reachable (broker and relay reported)",
+        responses={503: {"model": Readiness, "description": "The database is not reachable"}},
     )
-    async def readyz(response: Response) -> Health:
-        checks = await readiness()
-        ok = all(value == "ok" for value in checks.values())
-        if not ok:
+    async def readyz(response: Response) -> Readiness:
+        state = await readiness()
+        if state.status != "ok":
             response.status_code = 503
-        return Health(status="ok" if ok else "unavailable", checks=checks)
+        return state
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

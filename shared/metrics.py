@@ -1,8 +1,8 @@
-"""Prometheus counters every service exposes at `/metrics` (labelled by service)."""
+"""Prometheus metrics every service exposes at `/metrics` (labelled by service)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -39,4 +39,19 @@ CONSUMER_BATCH_EVENTS = Histogram(
     "Deliveries applied together in one consumer transaction",
     ["service", "consumer"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+BROKER_CONNECTED = Gauge(
+    "broker_connected",
+    "1 while the service's broker connection is open, 0 during an outage (read at scrape time)",
+    ["service"],
+)
+RELAY_RUNNING = Gauge(
+    "outbox_relay_running",
+    "1 while the outbox relay's loop runs (read at scrape time)",
+    ["service"],
+)
+RELAY_LAST_SUCCESS = Gauge(
+    "outbox_relay_last_success_timestamp_seconds",
+    "When the outbox relay last completed a pass with the broker up and no publish failed",
+    ["service"],
 )

@@ -26,9 +26,10 @@ from shared.loops import Doorbell, Pass, run_loop
 from shared.messaging.broker import Broker, BrokerPort
 from shared.messaging.inbox import EventConsumer, Handler
 from shared.messaging.memory import InMemoryBroker
-from shared.messaging.outbox import OutboxRelay
+from shared.messaging.outbox import OutboxRelay, RelayHealth
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topology import queue_names
+from shared.metrics import BROKER_CONNECTED
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
 from shared.uow import U
@@ -112,6 +113,8 @@ class Runtime(Generic[U]):
                 connection_name=s.service_name,
                 reconnect_interval_s=s.broker_reconnect_interval_s,
             )
+        broker = self.broker
+        BROKER_CONNECTED.labels(s.service_name).set_function(lambda: float(broker.is_connected))
         # The relay has its own small pool on PostgreSQL, so that consumers holding every
         # connection of the main pool can never starve it (SQLite serialises writes anyway).
         self.relay_engine = (
@@ -186,12 +189,23 @@ class Runtime(Generic[U]):
             await self.relay_engine.dispose()
 
     async def readiness(self) -> dict[str, str]:
-        """`ok` or the reason, for the database and the broker."""
+        """`ok` or the reason, for what serving requests needs: the database.
+
+        Not the broker: while it is down the API goes on taking requests (the outbox holds
+        their events), so a replica must stay in its Service. Its state is in `health()`.
+        """
         checks: dict[str, str] = {}
         try:
             await asyncio.wait_for(ping(self.engine), 5)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"
-        checks["broker"] = "ok" if self.broker.is_connected else "unreachable"
         return checks
+
+    def broker_state(self) -> str:
+        """`connected` or `unreachable` (also the `broker_connected` gauge)."""
+        return "connected" if self.broker.is_connected else "unreachable"
+
+    def relay_health(self) -> RelayHealth:
+        """The outbox relay's state: running, waiting for the broker, failing or stopped."""
+        return self.relay.health()

@@ -47,24 +47,43 @@ def clean_text(value: str, *, line: bool) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+LINE_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 2000
+
+
+def _bounded(value: str, *, line: bool, max_length: int) -> str:
+    """Cleaned, then stripped and measured as it will be stored (NFC may change the length)."""
+    value = clean_text(value, line=line).strip()
+    if not value:
+        raise ValueError("the text is empty or white space only")
+    if len(value) > max_length:
+        raise ValueError(
+            f"the text is {len(value)} characters long once normalised; at most {max_length}"
+        )
+    return value
+
+
 def _line(value: str) -> str:
-    return clean_text(value, line=True)
+    return _bounded(value, line=True, max_length=LINE_MAX_LENGTH)
 
 
 def _paragraphs(value: str) -> str:
-    return clean_text(value, line=False)
+    return _bounded(value, line=False, max_length=TEXT_MAX_LENGTH)
 
 
+# The constraints come first: they strip and bound the raw value (and document the bounds in
+# the OpenAPI schema); the validator then judges, normalises and measures what is stored, so
+# that a stored value passes validation again unchanged.
 SafeLine = Annotated[
     str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=LINE_MAX_LENGTH),
     AfterValidator(_line),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
 ]
 """A one-line text of at most 200 characters: names, titles, codes, query values."""
 
 SafeText = Annotated[
     str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH),
     AfterValidator(_paragraphs),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
 ]
 """Free text of at most 2,000 characters: notes, reasons, descriptions."""

@@ -50,6 +50,9 @@ class Service:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                # The registration service resolves X-Forwarded-For itself, from the proxies
+                # of FORWARDED_ALLOW_IPS only (uvicorn's default would trust loopback).
+                "--no-proxy-headers",
             ],
             cwd=ROOT,
             env=self.env,
@@ -82,7 +85,10 @@ class Service:
                     errors="replace"
                 )[-5000:]
                 with contextlib.suppress(httpx.TransportError):
-                    return (await client.get(f"{self.url}/readyz")).status_code == 200
+                    response = await client.get(f"{self.url}/readyz")
+                    # Readiness no longer waits for the broker (#20 item 1); the tests do, so
+                    # that every queue of the service is declared before they publish.
+                    return response.status_code == 200 and response.json()["broker"] == "connected"
                 return False
 
             await eventually(ready, timeout=timeout, interval=0.2, what=f"{self.name} ready")

@@ -30,7 +30,12 @@ from shared.loops import Doorbell, run_loop
 from shared.messaging.amqp import to_amqp_message
 from shared.messaging.broker import BrokerPort
 from shared.messaging.tables import MessagingTables
-from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED
+from shared.metrics import (
+    EVENTS_PUBLISH_FAILED,
+    EVENTS_PUBLISHED,
+    RELAY_LAST_SUCCESS,
+    RELAY_RUNNING,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,19 @@ async def add_to_outbox(
         for envelope in envelopes
     ]
     await session.exec(insert(tables.outbox), params=rows)
+
+
+@dataclass(frozen=True)
+class RelayHealth:
+    """How the relay is doing, for `/readyz`'s body: it never decides readiness.
+
+    `status`: `ok` (its last pass published all it claimed), `waiting_for_broker`, `failing`
+    (its last pass raised or a publish failed: see `last_error`) or `stopped`.
+    """
+
+    status: str
+    last_success_at: datetime | None
+    last_error: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,22 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._claim_ttl = timedelta(seconds=claim_ttl_s)
         self._doorbell = Doorbell()
+        self._running = False
+        self._last_success_at: datetime | None = None
+        self._last_error: str | None = None
+        RELAY_RUNNING.labels(service).set_function(lambda: float(self._running))
+
+    def health(self) -> RelayHealth:
+        """The relay's state now (no I/O)."""
+        if not self._running:
+            status = "stopped"
+        elif not self._broker.is_connected:
+            status = "waiting_for_broker"
+        elif self._last_error is not None:
+            status = "failing"
+        else:
+            status = "ok"
+        return RelayHealth(status, self._last_success_at, self._last_error)
 
     def notify(self) -> None:
         """A transaction with events has committed: publish without waiting for the poll."""
@@ -102,18 +136,35 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled; a failing pass is logged and retried, never fatal."""
-        await self._broker.wait_ready()
+        self._running = True
+        try:
+            await self._broker.wait_ready()
 
-        async def one_pass() -> bool:
-            outcome = await self.relay_once()
-            return outcome.claimed >= self._batch_size and outcome.failed == 0
+            async def one_pass() -> bool:
+                try:
+                    outcome = await self.relay_once()
+                except Exception as exc:
+                    self._last_error = f"{type(exc).__name__}: {exc}"[:500]
+                    raise
+                return outcome.claimed >= self._batch_size and outcome.failed == 0
 
-        await run_loop(
-            "outbox relay",
-            one_pass,
-            interval_s=self._poll_interval_s,
-            doorbell=self._doorbell,
-        )
+            await run_loop(
+                "outbox relay",
+                one_pass,
+                interval_s=self._poll_interval_s,
+                doorbell=self._doorbell,
+            )
+        finally:
+            self._running = False
+
+    def _passed(self, failed: int) -> None:
+        """Note a pass that reached the broker: a success unless a publish failed."""
+        if failed:
+            self._last_error = f"{failed} publish(es) failed; the events stay pending"
+            return
+        self._last_error = None
+        self._last_success_at = self._clock.now()
+        RELAY_LAST_SUCCESS.labels(self._service).set(self._last_success_at.timestamp())
 
     async def relay_once(self) -> PublishOutcome:
         """Claim one batch of due rows, publish them, record the outcome."""
@@ -121,6 +172,7 @@ class OutboxRelay:
             return PublishOutcome(0, 0, 0)
         rows = await self._claim()
         if not rows:
+            self._passed(0)
             return PublishOutcome(0, 0, 0)
         results = await asyncio.gather(
             *(self._publish(row) for row in rows), return_exceptions=True
@@ -134,6 +186,7 @@ class OutboxRelay:
                 sent.append(row.id)
                 EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
         await self._record(sent, failed)
+        self._passed(len(failed))
         return PublishOutcome(claimed=len(rows), sent=len(sent), failed=len(failed))
 
     async def _claim(self) -> list[Row[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -70,6 +71,13 @@ def test_occurred_at_is_normalised_to_utc() -> None:
         ("occurred_at", "2027-01-11T09:00:00"),  # naive: refused
         ("producer", ""),
         ("event_id", "not-a-uuid"),
+        # The HTTP path's rule for correlation ids (#15 item 5): one printable line, <= 200.
+        ("correlation_id", "c\r\nBcc: victim@example.fi"),
+        ("correlation_id", "c\n"),
+        ("correlation_id", "c\x00"),
+        ("correlation_id", "c\u2028d"),
+        ("correlation_id", "c" * 201),
+        ("correlation_id", ""),
     ],
 )
 def test_envelope_refuses_malformed_fields(field: str, value: object) -> None:
@@ -85,6 +93,38 @@ def test_envelope_refuses_malformed_fields(field: str, value: object) -> None:
     fields[field] = value
     with pytest.raises(ValidationError):
         Envelope.model_validate(fields)
+
+
+@pytest.mark.parametrize(
+    "correlation_id", ["c", "0b1c6a8e-1c3e-4f3a-9d7e-2f1f3c4b5a6d", "ääkköset ja välit", "c" * 200]
+)
+def test_envelope_takes_every_correlation_id_the_http_path_takes(correlation_id: str) -> None:
+    from shared.correlation import is_valid_correlation_id
+
+    assert is_valid_correlation_id(correlation_id)
+    envelope = make_envelope(
+        submitted_event(), producer="registration", correlation_id=correlation_id
+    )
+    assert Envelope.model_validate_json(envelope.model_dump_json()) == envelope
+
+
+def test_a_cr_lf_correlation_id_makes_the_message_malformed() -> None:
+    """#15 item 5: refused at the door (dead-lettered), never a mail-building failure later."""
+    from types import SimpleNamespace
+
+    from shared.errors import MalformedMessage
+    from shared.messaging.amqp import CONTENT_TYPE, from_amqp_message
+
+    good = make_envelope(submitted_event(), producer="registration", correlation_id="c")
+    body = good.model_dump(mode="json") | {"correlation_id": "c\r\nBcc: victim@example.fi"}
+    message = SimpleNamespace(
+        body=json.dumps(body).encode(),
+        content_type=CONTENT_TYPE,
+        message_id=str(good.event_id),
+        type=good.event_type,
+    )
+    with pytest.raises(MalformedMessage, match="correlation_id"):
+        from_amqp_message(message)  # type: ignore[arg-type]
 
 
 def test_envelope_refuses_unknown_fields() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-SERVICES = ("registration", "scheduling", "notifications")
+SERVICES = ("registration", "scheduling", "notifications", "webhooks")
 
 
 def openapi(service: str) -> dict[str, Any]:
@@ -66,3 +66,16 @@ def test_every_request_body_has_an_example(service: str) -> None:
             if media_type == "application/json" and not _has_example(media, schema):
                 missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_with_a_body_documents_415(service: str) -> None:
+    """#15 item 11: a body that is not JSON (or not a form) is a 415 problem document."""
+    schema = openapi(service)
+    with_body = [(p, m, o) for p, m, o in operations(schema) if "requestBody" in o]
+    if not with_body:
+        pytest.skip(f"no operation of {service} takes a body")
+    for path, method, operation in with_body:
+        response = operation["responses"].get("415")
+        assert response is not None, f"{method.upper()} {path} lacks 415"
+        assert list(response["content"]) == ["application/problem+json"]
