@@ -8,9 +8,12 @@ from services.scheduling.app.registrations import apply_registration_event
 from shared.clock import Clock
 from shared.contracts.registration import (
     RegistrationAccepted,
+    RegistrationCompleted,
+    RegistrationDeployed,
     RegistrationEvent,
     RegistrationMoved,
     RegistrationRejected,
+    RegistrationReturned,
     RegistrationSubmitted,
     RegistrationUpdated,
     RegistrationWithdrawn,
@@ -23,8 +26,11 @@ REGISTRATION_EVENTS = (
     RegistrationUpdated,
     RegistrationAccepted,
     RegistrationRejected,
+    RegistrationReturned,
     RegistrationMoved,
     RegistrationWithdrawn,
+    RegistrationDeployed,
+    RegistrationCompleted,
 )
 
 
@@ -34,7 +40,9 @@ def consumer_specs(policy: Policy, clock: Clock) -> list[ConsumerSpec[Scheduling
     async def registration_event(
         uow: SchedulingUnitOfWork, payload: RegistrationEvent, envelope: Envelope
     ) -> None:
-        await apply_registration_event(uow, policy, payload=payload, clock=clock)
+        await apply_registration_event(
+            uow, policy, payload=payload, clock=clock, occurred_at=envelope.occurred_at
+        )
 
     return [
         ConsumerSpec.of(

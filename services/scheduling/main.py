@@ -14,7 +14,7 @@ from services.scheduling.adapters.tables import messaging, metadata
 from services.scheduling.adapters.uow import SchedulingUnitOfWork
 from services.scheduling.api import calendar, enrolment, files, registrations
 from services.scheduling.app.policy import Policy
-from services.scheduling.app.reminders import reminders_pass
+from services.scheduling.app.reminders import reminders_pass, replan_on_start
 from services.scheduling.consumers import consumer_specs
 from services.scheduling.settings import SchedulingSettings
 from shared.app import create_service_app
@@ -49,9 +49,12 @@ def create_app(
     config = settings or load_settings(SchedulingSettings)
 
     async def start_reminders(runtime: Runtime[SchedulingUnitOfWork]) -> None:
+        policy = Policy.from_settings(config)
+        # Offsets may have changed since the last start: existing enrolments follow them.
+        await replan_on_start(runtime.uow, policy, clock=runtime.clock)
         one_pass = reminders_pass(
             runtime.uow,
-            Policy.from_settings(config),
+            policy,
             clock=runtime.clock,
             batch_size=config.reminder_batch_size,
         )

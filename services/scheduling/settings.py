@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -29,6 +29,12 @@ class SchedulingSettings(ServiceSettings):
     # ORGANIZER of the calendar files (RFC 5546 PUBLISH wants one): Kela's team mailbox.
     calendar_organizer: str = Field(default="kayttoonotot@kanta.example", pattern=r"^\S+@\S+$")
 
+    # R2: a preparation event may lie this many days before its period starts.
+    preparation_lead_days: int = Field(default=60, ge=0, le=366)
+    # #15: dates outside this range are refused (422) wherever the API takes one.
+    earliest_date: date = date(2000, 1, 1)
+    latest_date: date = date(2100, 12, 31)
+
     @field_validator("reminder_offsets")
     @classmethod
     def _offsets(cls, value: list[timedelta]) -> list[timedelta]:
@@ -44,6 +50,12 @@ class SchedulingSettings(ServiceSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"PUBLIC_BASE_URL must be an http(s) URL, not {value!r}")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _date_range(self) -> SchedulingSettings:
+        if self.latest_date <= self.earliest_date:
+            raise ValueError("LATEST_DATE must come after EARLIEST_DATE")
+        return self
 
     @model_validator(mode="after")
     def _production_feed_secret(self) -> SchedulingSettings:

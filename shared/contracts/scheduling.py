@@ -97,8 +97,11 @@ class FieldChange(_Value):
 class SessionRescheduled(EventPayload):
     """Time or place of a published session changed; one event may fold several edits.
 
-    `changes` maps a field (`starts_at`, `ends_at`, `place`, `online_url`) to old → new;
-    `participants` are the confirmed participants to tell.
+    `changes` maps a field (`starts_at`, `ends_at`, `place`, `online_url`, and `title` when
+    the session's title changed) to old → new. `participants` are everyone who holds a
+    calendar entry of the session: confirmed participants (`seat="confirmed"`) and those on
+    the waiting list (`seat="waiting"`, a tentative entry), each with the person's own
+    `calendar_uid` and the raised `calendar_sequence` to write into the update.
     """
 
     event_type: ClassVar[str] = "session.rescheduled"
@@ -111,6 +114,10 @@ class SessionRescheduled(EventPayload):
 
 @register
 class SessionCancelled(EventPayload):
+    """Staff cancelled a session: `participants` are everyone who held an entry of it
+    (confirmed and waiting, `seat` says which), each with the raised `calendar_sequence`
+    of the person's own entry for the CANCEL."""
+
     event_type: ClassVar[str] = "session.cancelled"
     version: ClassVar[int] = 1
 
@@ -130,8 +137,17 @@ class EnrolmentEvent(EventPayload):
 
 @register
 class EnrolmentConfirmed(EnrolmentEvent):
+    """The participant holds a seat.
+
+    `resend` is true when staff asked to send the current invitation again (nothing
+    changed): render a fresh REQUEST from this event's `session` and the participant's
+    current `calendar_uid`/`calendar_sequence`, never a stored earlier rendering.
+    """
+
     event_type: ClassVar[str] = "enrolment.confirmed"
     version: ClassVar[int] = 1
+
+    resend: bool = False
 
 
 @register
@@ -140,6 +156,7 @@ class EnrolmentWaitlisted(EnrolmentEvent):
     version: ClassVar[int] = 1
 
     position: int
+    resend: bool = False
 
 
 @register
@@ -152,6 +169,9 @@ class EnrolmentPromoted(EnrolmentEvent):
 
 @register
 class EnrolmentCancelled(EnrolmentEvent):
+    """The person's seat or place in the queue ended: a per-person CANCEL of the entry
+    `participant.calendar_uid`, with the raised `participant.calendar_sequence`."""
+
     event_type: ClassVar[str] = "enrolment.cancelled"
     version: ClassVar[int] = 1
 

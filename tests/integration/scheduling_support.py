@@ -119,7 +119,17 @@ async def add_session(service: Service, period_id: str, **changes: Any) -> dict[
     return session
 
 
+UNSEATED_PREPARATION = {"services": ["sw_phase_2_documents"], "domains": None, "roles": None}
+"""The audience of the preparation event `publish` adds to a period that has none (R2: a
+period is not published without one): a service no test registers, so it seats nobody."""
+
+
 async def publish(service: Service, period_id: str) -> dict[str, Any]:
+    """Publish the period; one without a preparation event first gets one that seats nobody."""
+    current = await service.client.get(f"/v1/periods/{period_id}", headers=service.staff)
+    assert current.status_code == 200, current.text
+    if not any(s["kind"] == "preparation" for s in current.json()["sessions"]):
+        await add_session(service, period_id, kind="preparation", audience=UNSEATED_PREPARATION)
     response = await service.client.post(f"/v1/periods/{period_id}/publish", headers=service.staff)
     assert response.status_code == 200, response.text
     period: dict[str, Any] = response.json()

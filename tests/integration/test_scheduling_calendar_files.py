@@ -139,7 +139,10 @@ async def test_reschedule_emits_old_and_new_moves_reminders_and_raises_the_seque
         # The participant's own feed (no access token: the token in the URL is the key).
         feed_path = urlsplit(confirmed["payload"]["feed_url"]).path
         feed = _only_event(await _ics(service, feed_path, headers={}))
-        assert str(feed["UID"]) == session["uid"] and int(feed["SEQUENCE"]) == 1
+        # 14.2: the feed shows the person's own entry (their UID; SEQUENCE 0 → 1 on the move).
+        own = confirmed["payload"]["participant"]
+        assert str(feed["UID"]) == own["calendar_uid"] != session["uid"]
+        assert int(feed["SEQUENCE"]) == 1
         wrong = await service.client.get("/v1/feeds/" + "0" * 64 + ".ics")
         assert (wrong.status_code, wrong.json()["code"]) == (404, "feed_not_found")
 
@@ -197,10 +200,12 @@ async def test_every_change_raises_the_sequence_and_the_period_file_lists_publis
         staff_view = await _ics(service, f"/v1/periods/{period['id']}/calendar.ics", service.staff)
         assert {str(e["STATUS"]) for e in staff_view.walk("VEVENT")} == {"TENTATIVE"}
 
-        await publish(service, period["id"])
+        published = await publish(service, period["id"])
+        # R2: publishing needs a preparation event; `publish` added one (it seats nobody).
+        (preparation,) = [s["uid"] for s in published["sessions"] if s["kind"] == "preparation"]
         calendar = await _ics(service, f"/v1/periods/{period['id']}/calendar.ics")
         events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-        assert set(events) == {first["uid"], second["uid"]}
+        assert set(events) == {first["uid"], second["uid"], preparation}
         swedish = events[second["uid"]]
         assert str(swedish["SUMMARY"]) == "Utbildning"
         assert str(swedish["LOCATION"]) == "FPA, Vasa"

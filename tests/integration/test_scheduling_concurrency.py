@@ -27,7 +27,7 @@ from tests.integration.scheduling_support import (
     publish_event,
     scheduling_service,
 )
-from tests.support import catch_events, eventually, submitted_event
+from tests.support import catch_events, eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,8 +35,10 @@ pytestmark = pytest.mark.asyncio
 async def _known_registration(
     service: Service, amqp_connection: aio_pika.abc.AbstractRobustConnection
 ) -> uuid.UUID:
-    """A registration scheduling has learnt from a `registration.submitted` event."""
-    payload = submitted_event()
+    """A registration scheduling has learnt: accepted for the period (R2: staff add
+    participants only to registrations that hold seats in it), for a service whose
+    contacts no session of the tests seats."""
+    payload = accepted([contact("Yhteys")], service="sw_phase_1_documents", domain="social_welfare")
     await publish_event(amqp_connection, service.settings.exchange, payload)
     path = f"/v1/registrations/{payload.registration_id}"
 

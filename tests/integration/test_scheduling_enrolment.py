@@ -99,7 +99,12 @@ async def test_r2_accepted_registration_seats_its_participants_and_waitlists_whe
                 "email": str(tekninen.email),
                 "language": "fi",
                 "role": "technical",
+                # 14.2: the person's own calendar entry, and that they hold a seat.
+                "seat": "confirmed",
+                "calendar_uid": payload["participant"]["calendar_uid"],
+                "calendar_sequence": 0,
             }
+            assert payload["participant"]["calendar_uid"] != calendar["training"]["uid"]
             assert payload["session"]["uid"] == calendar["training"]["uid"]
             assert payload["session"]["sequence"] == 0
             assert payload["feed_url"].startswith(service.settings.public_base_url + "/v1/feeds/")

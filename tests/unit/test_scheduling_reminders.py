@@ -87,6 +87,7 @@ async def _seated(engine: AsyncEngine) -> uuid.UUID:
             }
         ),
         _uow(engine),
+        POLICY,
         clock=clock,
     )
     session = await sessions.add_session(

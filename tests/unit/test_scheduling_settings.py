@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -44,11 +45,15 @@ def test_production_needs_its_own_feed_secret_and_a_web_base_url(
         SchedulingSettings()
 
 
-def test_feed_tokens_depend_on_the_secret_and_the_salt() -> None:
+def test_feed_tokens_depend_on_the_secret_the_salt_and_the_registration() -> None:
     policy = Policy(feed_secret=b"one")
-    token = policy.feed_token(email="tekninen@example.fi", salt="a")
+    one, two = uuid.uuid4(), uuid.uuid4()
+    token = policy.feed_token(registration_id=one, email="tekninen@example.fi", salt="a")
     assert len(token) == 64
-    assert token == policy.feed_token(email="tekninen@example.fi", salt="a")
-    assert token != policy.feed_token(email="tekninen@example.fi", salt="b")
-    assert token != Policy(feed_secret=b"two").feed_token(email="tekninen@example.fi", salt="a")
+    assert token == policy.feed_token(registration_id=one, email="tekninen@example.fi", salt="a")
+    assert token != policy.feed_token(registration_id=one, email="tekninen@example.fi", salt="b")
+    # #15: a feed is one contact of one registration, not an email address alone.
+    assert token != policy.feed_token(registration_id=two, email="tekninen@example.fi", salt="a")
+    other = Policy(feed_secret=b"two")
+    assert token != other.feed_token(registration_id=one, email="tekninen@example.fi", salt="a")
     assert policy.feed_url(token).endswith(f"/v1/feeds/{token}.ics")

@@ -22,10 +22,25 @@ class EnrolmentRepository:
         self._session = session
 
     def create(
-        self, *, session_id: uuid.UUID, person: Person, status: str, queue_no: int, now: datetime
+        self,
+        *,
+        session_id: uuid.UUID,
+        person: Person,
+        status: str,
+        queue_no: int,
+        now: datetime,
+        origin: str = "rules",
+        calendar_uid: str | None = None,
+        calendar_sequence: int = 0,
     ) -> Enrolment:
-        """Stage a new enrolment of `person` (their email as given) in a session."""
+        """Stage a new enrolment of `person` (their email as given) in a session; its calendar
+        entry's UID is `calendar_uid` (an earlier entry of the person's) or its own."""
+        enrolment_id = uuid.uuid4()
         enrolment = Enrolment(
+            id=enrolment_id,
+            origin=origin,
+            calendar_uid=calendar_uid or f"{enrolment_id}@scheduling.kanta.example",
+            calendar_sequence=calendar_sequence,
             session_id=session_id,
             registration_id=person.registration_id,
             business_id=person.business_id,
@@ -65,9 +80,16 @@ class EnrolmentRepository:
         business_id: str | None = None,
         email: str | None = None,
         statuses: Iterable[str] = (),
+        session_ids: Sequence[uuid.UUID] | None = None,
+        cancel_reasons: Iterable[str] = (),
     ) -> list[Enrolment]:
         """Enrolments matching every filter given, in enrolment order."""
         statement = select(Enrolment)
+        if session_ids is not None:
+            statement = statement.where(col(Enrolment.session_id).in_(session_ids))
+        reasons = list(cancel_reasons)
+        if reasons:
+            statement = statement.where(col(Enrolment.cancel_reason).in_(reasons))
         if session_id is not None:
             statement = statement.where(Enrolment.session_id == session_id)
         if registration_id is not None:
@@ -101,6 +123,27 @@ class EnrolmentRepository:
             )
         )
         return result.first()
+
+    async def latest(self, *, session_id: uuid.UUID, email: str) -> Enrolment | None:
+        """The person's most recent enrolment in the session (any status), or None."""
+        result = await self._session.exec(
+            select(Enrolment)
+            .where(Enrolment.session_id == session_id, Enrolment.email == email)
+            .order_by(col(Enrolment.queue_no).desc())
+        )
+        return result.first()
+
+    async def removed(self, *, session_ids: Sequence[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
+        """(session, email) of everyone taken out of these sessions on purpose."""
+        if not session_ids:
+            return set()
+        result = await self._session.exec(
+            select(Enrolment.session_id, Enrolment.email).where(
+                col(Enrolment.session_id).in_(session_ids),
+                col(Enrolment.cancel_reason).in_(DELIBERATE_CANCELLATIONS),
+            )
+        )
+        return {(session_id, email) for session_id, email in result}
 
     async def was_removed(self, *, session_id: uuid.UUID, email: str) -> bool:
         """Whether the person's enrolment in the session was cancelled on purpose."""

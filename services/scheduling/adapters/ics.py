@@ -1,5 +1,9 @@
 """RFC 5545 calendar files of sessions (icalendar): VTIMEZONE Europe/Helsinki, a stable UID,
-SEQUENCE rising on every change, STATUS:CANCELLED for cancelled sessions."""
+SEQUENCE rising on every change, STATUS:CANCELLED for cancelled sessions.
+
+The VTIMEZONE is the one rule-based block of `shared.vtimezone` (two RRULEs, no RDATE
+lists): Outlook reads only TZID, DTSTART, RRULE and the offsets of a VTIMEZONE.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import icalendar
 from services.scheduling.domain.calendar_entries import CalendarEntry
 from services.scheduling.domain.states import SessionStatus
 from shared.clock import HELSINKI
+from shared.vtimezone import helsinki_vtimezone
 
 PRODID = "-//Kela//Kanta deployment periods//EN"
 KIND_NAMES = {
@@ -54,7 +59,9 @@ def vevent(entry: CalendarEntry, *, organizer: str) -> icalendar.Event:
         "status",
         "CANCELLED"
         if entry.cancelled or entry.status == SessionStatus.CANCELLED
-        else ("TENTATIVE" if entry.status == SessionStatus.DRAFT else "CONFIRMED"),
+        else (
+            "TENTATIVE" if entry.tentative or entry.status == SessionStatus.DRAFT else "CONFIRMED"
+        ),
     )
     event.add("transp", "OPAQUE")
     return event
@@ -69,9 +76,7 @@ def calendar(entries: Sequence[CalendarEntry], *, name: str, organizer: str) -> 
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Europe/Helsinki")
+    cal.add_component(helsinki_vtimezone())
     for entry in entries:
         cal.add_component(vevent(entry, organizer=organizer))
-    if not entries:
-        cal.add_component(icalendar.Timezone.from_tzid("Europe/Helsinki"))
-    cal.add_missing_timezones()
     return bytes(cal.to_ical())

@@ -37,6 +37,8 @@ class KnownRegistration(SchedulingBase, table=True):
 
     `state`, `period_*`, `service` and `domain` come with the full snapshot events; a
     registration accepted before its period's sessions exist waits here until they do.
+    `revision` (and `last_event_at`, for events without one) is the newest snapshot applied:
+    an older one arriving late is ignored.
     """
 
     __tablename__ = "known_registrations"
@@ -55,6 +57,10 @@ class KnownRegistration(SchedulingBase, table=True):
     period_number: int | None = Field(default=None)
     service: str | None = Field(default=None, max_length=100)
     domain: str | None = Field(default=None, max_length=20)
+    revision: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    last_event_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class Period(SchedulingBase, table=True):
@@ -137,6 +143,16 @@ class Enrolment(SchedulingBase, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     cancel_reason: str | None = Field(default=None, max_length=200)
+    # The person's own calendar entry: UID stable (a re-seat in the same session keeps it),
+    # SEQUENCE rising with every change the entry shows.
+    calendar_uid: str | None = Field(default=None, max_length=200)
+    calendar_sequence: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    # "rules" (R2 seated it), "moved" (staff moved a seated person), "added" (staff added).
+    origin: str = Field(
+        default="rules", sa_column=Column(String(10), nullable=False, server_default="rules")
+    )
 
 
 class Reminder(SchedulingBase, table=True):
@@ -163,11 +179,28 @@ class Reminder(SchedulingBase, table=True):
 
 
 class Feed(SchedulingBase, table=True):
-    """A participant's calendar feed: only the hash of its token is stored."""
+    """A participant's calendar feed: one contact of one registration (not an email alone).
 
-    __tablename__ = "feeds"
+    Only the hash of its token is stored; `revoked_at` is set when the contact leaves the
+    registration or staff rotate the token (a new row takes its place).
+    """
 
-    email: str = Field(primary_key=True, max_length=320)
+    __tablename__ = "participant_feeds"
+    __table_args__ = (
+        Index(
+            "ux_participant_feeds_live",
+            "registration_id",
+            "email",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    registration_id: uuid.UUID = Field(index=True)
+    email: str = Field(max_length=320)
     salt: str = Field(max_length=64)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

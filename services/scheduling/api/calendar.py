@@ -10,6 +10,7 @@ from services.scheduling.api.deps import AUTH, STAFF, Caller, ClockDep, PolicyDe
 from services.scheduling.app import periods, queries, sessions
 from services.scheduling.app.schemas import (
     CalendarPublic,
+    InvitationsResent,
     PeriodCreate,
     PeriodPublic,
     PeriodUpdate,
@@ -40,14 +41,15 @@ router = APIRouter(prefix="/v1", tags=["calendar"])
         errors.PERIOD_NUMBER_INVALID,
         errors.PERIOD_YEAR_MISMATCH,
         errors.PERIOD_DATES_INVALID,
+        errors.DATE_OUT_OF_RANGE,
         VALIDATION_ERROR,
     ),
 )
 async def create_period(
-    body: PeriodCreate, uow: UoW, clock: ClockDep, _: StaffCaller
+    body: PeriodCreate, uow: UoW, policy: PolicyDep, clock: ClockDep, _: StaffCaller
 ) -> PeriodPublic:
     """R1: three periods a year, numbered in date order, none overlapping; a draft at first."""
-    return await periods.create_period(body, uow, clock=clock)
+    return await periods.create_period(body, uow, policy, clock=clock)
 
 
 @router.patch(
@@ -61,26 +63,40 @@ async def create_period(
         errors.PERIOD_ORDER,
         errors.REGISTRATION_WINDOW_INVALID,
         errors.PERIOD_DATES_INVALID,
+        errors.DATE_OUT_OF_RANGE,
+        errors.SESSION_OUTSIDE_PERIOD,
     ),
 )
 async def update_period(
-    period_id: uuid.UUID, body: PeriodUpdate, uow: UoW, clock: ClockDep, _: StaffCaller
+    period_id: uuid.UUID,
+    body: PeriodUpdate,
+    uow: UoW,
+    policy: PolicyDep,
+    clock: ClockDep,
+    _: StaffCaller,
 ) -> PeriodPublic:
-    """New dates, checked like a new period's; a published period emits `period.updated`."""
-    return await periods.update_period(period_id, body, uow, clock=clock)
+    """New dates, checked like a new period's; its sessions must still lie inside it (R2);
+    a published period emits `period.updated`."""
+    return await periods.update_period(period_id, body, uow, policy, clock=clock)
 
 
 @router.post(
     "/periods/{period_id}/publish",
     response_model=PeriodPublic,
     summary="Publish a period and its sessions (staff)",
-    responses=problem_responses(*STAFF, errors.PERIOD_NOT_FOUND, errors.PERIOD_ALREADY_PUBLISHED),
+    responses=problem_responses(
+        *STAFF,
+        errors.PERIOD_NOT_FOUND,
+        errors.PERIOD_ALREADY_PUBLISHED,
+        errors.PERIOD_WITHOUT_PREPARATION,
+    ),
 )
 async def publish_period(
     period_id: uuid.UUID, uow: UoW, policy: PolicyDep, clock: ClockDep, _: StaffCaller
 ) -> PeriodPublic:
     """Emits `period.published` and a `session.published` per session, then seats the
-    registrations already accepted for the period."""
+    registrations already accepted for the period. R2: a period without a preparation
+    event is not published (409 `period_without_preparation`)."""
     return await periods.publish_period(period_id, uow, policy, clock=clock)
 
 
@@ -95,6 +111,9 @@ async def publish_period(
         errors.SESSION_ON_HOLIDAY,
         errors.SESSION_TIME_INVALID,
         errors.SESSION_LOCATION_MISSING,
+        errors.SESSION_OUTSIDE_PERIOD,
+        errors.DATE_OUT_OF_RANGE,
+        VALIDATION_ERROR,
     ),
 )
 async def add_session(
@@ -105,7 +124,9 @@ async def add_session(
     clock: ClockDep,
     _: StaffCaller,
 ) -> SessionPublic:
-    """R2: a draft until the period is published; in a published period it is live at once."""
+    """R2: a draft until the period is published; in a published period it is live at once.
+    It lies inside the period's dates (a preparation event may precede the period by
+    `PREPARATION_LEAD_DAYS`, 60 by default)."""
     return await sessions.add_session(period_id, body, uow, policy, clock=clock)
 
 
@@ -121,6 +142,9 @@ async def add_session(
         errors.SESSION_ON_HOLIDAY,
         errors.SESSION_TIME_INVALID,
         errors.SESSION_LOCATION_MISSING,
+        errors.SESSION_OUTSIDE_PERIOD,
+        errors.DATE_OUT_OF_RANGE,
+        VALIDATION_ERROR,
     ),
 )
 async def update_session(
@@ -131,8 +155,9 @@ async def update_session(
     clock: ClockDep,
     _: StaffCaller,
 ) -> SessionPublic:
-    """Every change raises SEQUENCE; after publishing, a time or place change emits
-    `session.rescheduled` (old → new) and moves the reminders."""
+    """Every change raises SEQUENCE; after publishing, a change a calendar shows (time,
+    place, link, title) emits `session.rescheduled` (old → new) to everyone holding an entry
+    and moves the reminders; the period's seats are reconciled."""
     return await sessions.update_session(session_id, body, uow, policy, clock=clock)
 
 
@@ -145,6 +170,7 @@ async def update_session(
 async def cancel_session(
     session_id: uuid.UUID,
     uow: UoW,
+    policy: PolicyDep,
     clock: ClockDep,
     _: StaffCaller,
     body: SessionCancel | None = Body(
@@ -157,8 +183,26 @@ async def cancel_session(
         },
     ),
 ) -> SessionPublic:
-    """Emits `session.cancelled` with the participants to tell; their seats are freed."""
-    return await sessions.cancel_session(session_id, body or SessionCancel(), uow, clock=clock)
+    """Emits `session.cancelled` with everyone who held an entry (confirmed and waiting);
+    their enrolments end as cancelled (still listed as the session's participants)."""
+    return await sessions.cancel_session(
+        session_id, body or SessionCancel(), uow, policy, clock=clock
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/invitations/resend",
+    response_model=InvitationsResent,
+    summary="Send a session's current invitations again (staff)",
+    responses=problem_responses(*STAFF, errors.SESSION_NOT_FOUND, errors.SESSION_NOT_OPEN),
+)
+async def resend_invitations(
+    session_id: uuid.UUID, uow: UoW, policy: PolicyDep, clock: ClockDep, _: StaffCaller
+) -> InvitationsResent:
+    """Every confirmed and waiting participant gets their invitation again, rendered from
+    the session as it is now with their current SEQUENCE (`enrolment.confirmed` or
+    `enrolment.waitlisted` with `resend: true`); nothing else changes."""
+    return await sessions.resend_invitations(session_id, uow, policy, clock=clock)
 
 
 @router.get(

@@ -70,6 +70,7 @@ async def list_participants(
         errors.REGISTRATION_NOT_FOUND,
         errors.ALREADY_ENROLLED,
         errors.SESSION_NOT_OPEN,
+        errors.REGISTRATION_NOT_SEATED,
     ),
 )
 async def add_participant(
@@ -115,6 +116,7 @@ async def remove_participant(
         errors.ENROLMENT_CANCELLED,
         errors.ALREADY_ENROLLED,
         errors.SESSION_NOT_OPEN,
+        errors.REGISTRATION_NOT_SEATED,
     ),
 )
 async def move_enrolment(

@@ -52,23 +52,23 @@ async def period_file(
 async def feed_file(
     token: str, uow: SchedulingUoW, policy: Policy, *, write: CalendarWriter
 ) -> bytes:
-    """A participant's own calendar: the sessions they hold a seat in (cancelled ones shown so)."""
+    """A participant's own calendar: their entries through one registration (#15), each with
+    its own UID and SEQUENCE; waiting ones TENTATIVE, cancelled ones shown so."""
     async with uow:
         feed = await uow.feeds.find(token_hash=hash_token(token))
         if feed is None:
             raise errors.FEED_NOT_FOUND("No such calendar feed.")
         enrolments = await uow.enrolments.list_all(
-            email=feed.email, statuses=[EnrolmentStatus.CONFIRMED, EnrolmentStatus.CANCELLED]
+            registration_id=feed.registration_id, email=feed.email
         )
         entries: dict[uuid.UUID, CalendarEntry] = {}
-        for enrolment in enrolments:
+        for enrolment in enrolments:  # in enrolment order: the newest entry of a session wins
             row = await uow.sessions.get(session_id=enrolment.session_id)
             assert row is not None
             period = await uow.periods.get(period_id=row.period_id)
             assert period is not None
             cancelled = enrolment.status == EnrolmentStatus.CANCELLED
-            # A live seat wins over a cancelled one of the same session.
-            if row.id in entries and not cancelled:
-                entries[row.id] = calendar_entry(row, period)
-            entries.setdefault(row.id, calendar_entry(row, period, cancelled=cancelled))
+            if cancelled and row.id in entries and not entries[row.id].cancelled:
+                continue  # a live seat wins over a cancelled one of the same session
+            entries[row.id] = calendar_entry(row, period, cancelled=cancelled, enrolment=enrolment)
     return write(list(entries.values()), name="Kanta", organizer=policy.calendar_organizer)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from services.scheduling.app import seats
 from services.scheduling.app.policy import Policy
 from services.scheduling.app.ports import SchedulingUoW
+from services.scheduling.app.reconcile import holds_seats_in
 from services.scheduling.app.records import EnrolmentRecord
 from services.scheduling.app.schemas import EnrolmentPublic, ParticipantAdd
 from services.scheduling.app.views import enrolment_public
@@ -51,11 +52,18 @@ async def list_enrolments(
 
 
 async def list_participants(session_id: uuid.UUID, uow: SchedulingUoW) -> list[EnrolmentPublic]:
-    """Staff: everyone confirmed or waiting in one session, in enrolment order."""
+    """Staff: everyone confirmed or waiting in one session, in enrolment order; of a
+    cancelled session, those its cancellation affected (their enrolments as cancelled)."""
     async with uow:
-        if await uow.sessions.get(session_id=session_id) is None:
+        row = await uow.sessions.get(session_id=session_id)
+        if row is None:
             raise errors.SESSION_NOT_FOUND(f"No session {session_id}.")
-        rows = await uow.enrolments.list_all(session_id=session_id, statuses=LIVE)
+        if row.status == SessionStatus.CANCELLED:
+            rows = await uow.enrolments.list_all(
+                session_id=session_id, cancel_reasons=["session_cancelled"]
+            )
+        else:
+            rows = await uow.enrolments.list_all(session_id=session_id, statuses=LIVE)
         return await _publics(uow, rows)
 
 
@@ -121,7 +129,9 @@ async def add_participant(
             language=cmd.language,
             role=cmd.role,
         )
-        enrolment = await _enrol(uow, policy, session_id=session_id, person=person, clock=clock)
+        enrolment = await _enrol(
+            uow, policy, session_id=session_id, person=person, clock=clock, origin="added"
+        )
         await uow.commit()
         return (await _publics(uow, [enrolment]))[0]
 
@@ -133,6 +143,7 @@ async def _enrol(
     session_id: uuid.UUID,
     person: Person,
     clock: Clock,
+    origin: str,
 ) -> EnrolmentRecord:
     locked = await uow.sessions.get(session_id=session_id, lock=True)
     if locked is None:
@@ -143,8 +154,23 @@ async def _enrol(
         )
     period = await uow.periods.get(period_id=locked.period_id)
     assert period is not None
+    # R2: seats belong to registrations accepted (or moved) into the session's period; the
+    # reconcile step would take any other seat away again.
+    registration = await uow.registrations.get(registration_id=person.registration_id)
+    if registration is not None and not holds_seats_in(registration, period):
+        raise errors.REGISTRATION_NOT_SEATED(
+            f"Registration {registration.registration_id} holds no seats in period "
+            f"{period.number}/{period.year} (it is {registration.state}"
+            + (
+                ""
+                if (registration.period_year, registration.period_number)
+                == (period.year, period.number)
+                else f", for period {registration.period_number}/{registration.period_year}"
+            )
+            + ")."
+        )
     enrolment = await seats.enrol(
-        uow, policy, locked=locked, period=period, person=person, clock=clock
+        uow, policy, locked=locked, period=period, person=person, clock=clock, origin=origin
     )
     if enrolment is None:
         raise errors.ALREADY_ENROLLED(f"{person.email} is in this session already.", field="email")
@@ -159,18 +185,24 @@ async def move_enrolment(
     *,
     clock: Clock,
 ) -> EnrolmentPublic:
-    """Staff: move a participant to another session (its seat is freed, the new one taken)."""
+    """Staff: move a participant to another session (its seat is freed, the new one taken).
+
+    Both sessions are locked (in id order, as every writer takes them) before the enrolment
+    is read again and checked: of two moves of one enrolment at once, the second finds it
+    cancelled (409) instead of seating the person twice.
+    """
     async with uow:
-        found = await uow.enrolments.get(enrolment_id=enrolment_id)
-        if found is None:
+        seen = await uow.enrolments.get(enrolment_id=enrolment_id)
+        if seen is None:
             raise errors.ENROLMENT_NOT_FOUND(f"No enrolment {enrolment_id}.")
+        if seen.session_id == target_id:
+            raise errors.ALREADY_ENROLLED("The participant is in that session already.")
+        for session_id in sorted((seen.session_id, target_id)):
+            await uow.sessions.get(session_id=session_id, lock=True)
+        found = await uow.enrolments.get(enrolment_id=enrolment_id)  # afresh, under the locks
+        assert found is not None
         if found.status == EnrolmentStatus.CANCELLED:
             raise errors.ENROLMENT_CANCELLED("The enrolment is cancelled already.")
-        if found.session_id == target_id:
-            raise errors.ALREADY_ENROLLED("The participant is in that session already.")
-        # Both sessions locked in one order, as every other transaction takes them.
-        for session_id in sorted((found.session_id, target_id)):
-            await uow.sessions.get(session_id=session_id, lock=True)
         person = Person(
             registration_id=found.registration_id,
             business_id=found.business_id,
@@ -179,7 +211,10 @@ async def move_enrolment(
             language=found.language,
             role=found.role,
         )
-        moved = await _enrol(uow, policy, session_id=target_id, person=person, clock=clock)
+        origin = "added" if found.origin == "added" else "moved"
+        moved = await _enrol(
+            uow, policy, session_id=target_id, person=person, clock=clock, origin=origin
+        )
         old = await uow.sessions.get(session_id=found.session_id)
         assert old is not None
         period = await uow.periods.get(period_id=old.period_id)

@@ -44,7 +44,16 @@ class SessionStore(Protocol):
 
 class EnrolmentStore(Protocol):
     def create(
-        self, *, session_id: uuid.UUID, person: Person, status: str, queue_no: int, now: datetime
+        self,
+        *,
+        session_id: uuid.UUID,
+        person: Person,
+        status: str,
+        queue_no: int,
+        now: datetime,
+        origin: str = "rules",
+        calendar_uid: str | None = None,
+        calendar_sequence: int = 0,
     ) -> EnrolmentRecord: ...
     async def count_seats(
         self, *, session_ids: Sequence[uuid.UUID]
@@ -57,10 +66,14 @@ class EnrolmentStore(Protocol):
         business_id: str | None = None,
         email: str | None = None,
         statuses: Iterable[str] = (),
+        session_ids: Sequence[uuid.UUID] | None = None,
+        cancel_reasons: Iterable[str] = (),
     ) -> Sequence[EnrolmentRecord]: ...
     async def get(self, *, enrolment_id: uuid.UUID) -> EnrolmentRecord | None: ...
     async def find_live(self, *, session_id: uuid.UUID, email: str) -> EnrolmentRecord | None: ...
+    async def latest(self, *, session_id: uuid.UUID, email: str) -> EnrolmentRecord | None: ...
     async def was_removed(self, *, session_id: uuid.UUID, email: str) -> bool: ...
+    async def removed(self, *, session_ids: Sequence[uuid.UUID]) -> set[tuple[uuid.UUID, str]]: ...
 
 
 class ReminderStore(Protocol):
@@ -84,16 +97,24 @@ class RegistrationStore(Protocol):
         submitted_at: datetime,
         received_at: datetime,
     ) -> RegistrationRecord: ...
-    async def get(self, *, registration_id: uuid.UUID) -> RegistrationRecord | None: ...
+    async def get(
+        self, *, registration_id: uuid.UUID, lock: bool = False
+    ) -> RegistrationRecord | None: ...
     async def list_accepted(self, *, year: int, number: int) -> Sequence[RegistrationRecord]: ...
+    async def list_by_ids(
+        self, *, registration_ids: Iterable[uuid.UUID]
+    ) -> Sequence[RegistrationRecord]: ...
 
 
 class FeedStore(Protocol):
-    async def get(self, *, email: str) -> FeedRecord | None: ...
+    async def get(self, *, registration_id: uuid.UUID, email: str) -> FeedRecord | None: ...
     async def add_once(
-        self, *, email: str, salt: str, token_hash: str, now: datetime
+        self, *, registration_id: uuid.UUID, email: str, salt: str, token_hash: str, now: datetime
     ) -> FeedRecord: ...
     async def find(self, *, token_hash: str) -> FeedRecord | None: ...
+    async def revoke(
+        self, *, registration_id: uuid.UUID, now: datetime, keep: Iterable[str] | None = None
+    ) -> int: ...
 
 
 class SchedulingUoW(Protocol):

@@ -69,6 +69,9 @@ class EnrolmentRecord(Protocol):
     created_at: datetime
     updated_at: datetime
     cancel_reason: str | None
+    calendar_uid: str | None
+    calendar_sequence: int
+    origin: str
 
 
 class ReminderRecord(Protocol):
@@ -95,12 +98,17 @@ class RegistrationRecord(Protocol):
     period_number: int | None
     service: str | None
     domain: str | None
+    revision: int
+    last_event_at: datetime | None
 
 
 class FeedRecord(Protocol):
-    """A participant's calendar feed."""
+    """A participant's calendar feed: one contact of one registration."""
 
+    id: uuid.UUID
+    registration_id: uuid.UUID
     email: str
     salt: str
     token_hash: str
     created_at: datetime
+    revoked_at: datetime | None

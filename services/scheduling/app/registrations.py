@@ -1,30 +1,43 @@
-"""The read model of registrations: kept from registration events, which seat or free them."""
+"""The read model of registrations: the newest snapshot of each, and the seats it gives.
+
+Every `registration.*` event carries the whole registration after the change, with a
+`revision` that registration raises on every change. The newest snapshot wins: one whose
+revision is not above the stored one (a retry or a redelivery that arrives late) changes
+nothing; an event without a revision (0, from before revisions) is ordered by its
+`occurred_at`. After the snapshot, the one reconcile step brings the seats to it (R2).
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from services.scheduling.app.policy import Policy
 from services.scheduling.app.ports import SchedulingUoW
+from services.scheduling.app.reconcile import reconcile_registration
 from services.scheduling.app.records import RegistrationRecord
 from services.scheduling.app.schemas import KnownRegistrationPublic
-from services.scheduling.app.seating import (
-    free_registration,
-    lock_sessions_of_move,
-    seat_registration,
-)
 from services.scheduling.app.views import known_registration_public
 from services.scheduling.domain import errors
 from services.scheduling.domain.enrolment import participants
-from services.scheduling.domain.states import SEATED_STATES
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.registration import (
     RegistrationEvent,
-    RegistrationMoved,
     RegistrationSubmitted,
-    RegistrationWithdrawn,
 )
+
+
+def is_stale(
+    row: RegistrationRecord, payload: RegistrationEvent, occurred_at: datetime | None
+) -> bool:
+    """Whether `payload` is older than (or the same as) the snapshot already kept."""
+    if payload.revision > 0 and row.revision > 0:
+        return payload.revision <= row.revision
+    if occurred_at is not None and row.last_event_at is not None:
+        return occurred_at < row.last_event_at
+    # Without revisions or times: a submission is old news once later events were seen.
+    return isinstance(payload, RegistrationSubmitted)
 
 
 def _snapshot(
@@ -32,6 +45,7 @@ def _snapshot(
     registration: RegistrationRecord | None,
     payload: RegistrationEvent,
     *,
+    occurred_at: datetime | None,
     clock: Clock,
 ) -> RegistrationRecord:
     """The read-model row brought up to the event's snapshot (a new row on first sight)."""
@@ -49,44 +63,31 @@ def _snapshot(
     row.state = payload.state
     row.period_year, row.period_number = payload.period.year, payload.period.number
     row.service, row.domain = payload.service, payload.organisation.domain
+    row.revision = max(row.revision or 0, payload.revision)
+    if occurred_at is not None:
+        last = row.last_event_at
+        row.last_event_at = occurred_at if last is None else max(last, occurred_at)
     return row
 
 
 async def apply_registration_event(
-    uow: SchedulingUoW, policy: Policy, *, payload: RegistrationEvent, clock: Clock
-) -> None:
-    """Keep the read model; seat accepted registrations, free withdrawn or moved ones."""
-    existing = await uow.registrations.get(registration_id=payload.registration_id)
-    if isinstance(payload, RegistrationSubmitted) and existing is not None:
-        return  # the submission is old news once later events have been seen
-    row = _snapshot(uow, existing, payload, clock=clock)
+    uow: SchedulingUoW,
+    policy: Policy,
+    *,
+    payload: RegistrationEvent,
+    clock: Clock,
+    occurred_at: datetime | None = None,
+) -> bool:
+    """Keep the newest snapshot and reconcile the registration's seats; False when the event
+    was older than what is kept (nothing changes)."""
+    # The row lock orders two events of one registration handled at once (PostgreSQL).
+    existing = await uow.registrations.get(registration_id=payload.registration_id, lock=True)
+    if existing is not None and is_stale(existing, payload, occurred_at):
+        return False
+    row = _snapshot(uow, existing, payload, occurred_at=occurred_at, clock=clock)
     await uow.flush()
-    if isinstance(payload, RegistrationWithdrawn):
-        await free_registration(
-            uow,
-            policy,
-            registration_id=row.registration_id,
-            reason="registration_withdrawn",
-            clock=clock,
-        )
-    elif payload.state in SEATED_STATES or isinstance(payload, RegistrationMoved):
-        # The period's lock orders this against a concurrent publish: whichever commits
-        # second sees the other's work (the registration, or the published sessions).
-        period = await uow.periods.find(
-            year=payload.period.year, number=payload.period.number, lock=True
-        )
-        if isinstance(payload, RegistrationMoved):
-            await lock_sessions_of_move(uow, registration_id=row.registration_id, to=period)
-            await free_registration(
-                uow,
-                policy,
-                registration_id=row.registration_id,
-                reason="registration_moved",
-                clock=clock,
-                keep_period_id=period.id if period is not None else None,
-            )
-        if period is not None and row.state in SEATED_STATES:
-            await seat_registration(uow, policy, registration=row, period=period, clock=clock)
+    await reconcile_registration(uow, policy, registration_id=row.registration_id, clock=clock)
+    return True
 
 
 async def get_known_registration(

@@ -70,6 +70,54 @@ async def replan_session(
         await plan_reminders(uow, policy, enrolment=enrolment, starts_at=row.starts_at, clock=clock)
 
 
+def _planned_as_configured(
+    planned: Sequence[datetime], *, starts_at: datetime, policy: Policy, now: datetime
+) -> bool:
+    ahead = reminders_to_keep(starts_at, policy.reminder_offsets, now=now)
+    return sorted(planned) == sorted(ahead.values())
+
+
+async def replan_open_sessions(uow: SchedulingUoW, policy: Policy, *, clock: Clock) -> int:
+    """Bring existing enrolments' reminders to the configured offsets (they may have changed
+    since they were planned): each open session under its lock, so replicas starting at once
+    do it one after the other; the caller commits. Returns how many enrolments changed."""
+    now = clock.now()
+    periods = await uow.periods.list_all()
+    rows = await uow.sessions.list_all(
+        period_ids=[p.id for p in periods], statuses=[SessionStatus.SCHEDULED]
+    )
+    changed = 0
+    for row in sorted((r for r in rows if r.starts_at > now), key=lambda r: r.id):
+        locked = await uow.sessions.get(session_id=row.id, lock=True)
+        assert locked is not None
+        for enrolment in await uow.enrolments.list_all(
+            session_id=row.id, statuses=[EnrolmentStatus.CONFIRMED]
+        ):
+            pending = [
+                r.due_at
+                for r in await uow.reminders.list_all(enrolment_id=enrolment.id)
+                if r.due_at > now
+            ]
+            if _planned_as_configured(pending, starts_at=locked.starts_at, policy=policy, now=now):
+                continue
+            await plan_reminders(
+                uow, policy, enrolment=enrolment, starts_at=locked.starts_at, clock=clock
+            )
+            changed += 1
+    return changed
+
+
+async def replan_on_start(
+    new_uow: Callable[[], SchedulingUoW], policy: Policy, *, clock: Clock
+) -> int:
+    """At start: the reminders of existing enrolments follow the offsets now configured."""
+    uow = new_uow()
+    async with uow:
+        changed = await replan_open_sessions(uow, policy, clock=clock)
+        await uow.commit()
+    return changed
+
+
 async def emit_due_reminders(
     uow: SchedulingUoW, policy: Policy, *, clock: Clock, limit: int = 100
 ) -> int:
@@ -94,7 +142,13 @@ async def emit_due_reminders(
                 participant=participant(enrolment),
                 session=session_info(row, period),
                 offset=iso_duration(timedelta(seconds=reminder.offset_s)),
-                feed_url=await feed_url(uow, policy, email=enrolment.email, clock=clock),
+                feed_url=await feed_url(
+                    uow,
+                    policy,
+                    registration_id=enrolment.registration_id,
+                    email=enrolment.email,
+                    clock=clock,
+                ),
                 due_at=reminder.due_at,
             )
         )

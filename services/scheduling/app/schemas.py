@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_serializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_serializer,
+)
 
 from shared.clock import HELSINKI
 from shared.contracts.common import ContactRole, Domain, Language
+from shared.numbers import Integer
+from shared.text import SafeLine, SafeText, clean_text
 
 ServiceCode = Literal[
     "patient_data_repository",
@@ -24,6 +35,44 @@ ServiceCode = Literal[
 ]
 SessionKind = Literal["preparation", "training"]
 URL_PATTERN = r"^https?://\S+$"
+
+
+def _representable(value: datetime) -> datetime:
+    """An instant that has a UTC time at all (`9999-12-31T20:00:00-05:00` has none): #15."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(
+            "the instant lies outside the dates this service takes (2000-01-01–2100-12-31)"
+        ) from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_representable)]
+"""An aware instant that converts to UTC; its range is checked against the settings."""
+
+
+def _one_line(value: str) -> str:
+    return clean_text(value, line=True)
+
+
+# `SafeLine`'s rules with the longer bounds these fields have always had (a SafeLine is 200).
+Title300 = Annotated[
+    str,
+    AfterValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+]
+Place = Annotated[
+    str,
+    AfterValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+]
+Url = Annotated[
+    str,
+    AfterValidator(_one_line),
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=URL_PATTERN),
+]
+Name = SafeLine
 
 
 class _Request(BaseModel):
@@ -49,8 +98,8 @@ class PeriodCreate(_Request):
         },
     )
 
-    year: int = Field(ge=2000, le=2100)
-    number: int = Field(ge=1, le=3)
+    year: Integer = Field(ge=2000, le=2100)
+    number: Integer = Field(ge=1, le=3)
     starts_on: date
     ends_on: date
     registration_opens_on: date
@@ -72,9 +121,9 @@ class PeriodUpdate(_Request):
 
 
 class Title(_Request):
-    fi: str = Field(min_length=1, max_length=300)
-    sv: str = Field(min_length=1, max_length=300)
-    en: str | None = Field(default=None, min_length=1, max_length=300)
+    fi: Title300
+    sv: Title300
+    en: Title300 | None = None
 
 
 class AudienceIn(_Request):
@@ -110,12 +159,12 @@ class SessionCreate(_Request):
 
     kind: SessionKind
     title: Title
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    online_url: str | None = Field(default=None, pattern=URL_PATTERN, max_length=2000)
-    place: str | None = Field(default=None, min_length=1, max_length=500)
+    starts_at: Instant
+    ends_at: Instant
+    online_url: Url | None = None
+    place: Place | None = None
     language: Language
-    capacity: int = Field(ge=1, le=10_000)
+    capacity: Integer = Field(ge=1, le=10_000)
     audience: AudienceIn = AudienceIn()
     confirm_holiday: bool = False
 
@@ -137,12 +186,12 @@ class SessionUpdate(_Request):
     )
 
     title: Title | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    online_url: str | None = Field(default=None, pattern=URL_PATTERN, max_length=2000)
-    place: str | None = Field(default=None, min_length=1, max_length=500)
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    online_url: Url | None = None
+    place: Place | None = None
     language: Language | None = None
-    capacity: int | None = Field(default=None, ge=1, le=10_000)
+    capacity: Integer | None = Field(default=None, ge=1, le=10_000)
     audience: AudienceIn | None = None
     confirm_holiday: bool = False
 
@@ -153,7 +202,7 @@ class SessionCancel(_Request):
         json_schema_extra={"examples": [{"note": "The trainer fell ill; a new date follows."}]},
     )
 
-    note: str | None = Field(default=None, max_length=2000)
+    note: SafeText | None = None
 
 
 class _Helsinki(BaseModel):
@@ -221,7 +270,7 @@ class ParticipantAdd(_Request):
     )
 
     registration_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     email: EmailStr
     language: Language = "fi"
     role: ContactRole | None = None
@@ -266,3 +315,29 @@ class KnownRegistrationPublic(BaseModel):
     participants: list[ParticipantPublic]
     submitted_at: datetime
     received_at: datetime
+
+
+class FeedRotate(_Request):
+    """Staff rotate one contact's calendar feed: the old URL stops working."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "tekninen@example.fi"}]}
+    )
+
+    email: EmailStr
+
+
+class FeedPublic(BaseModel):
+    """A contact's calendar feed (the URL is the key: pass it to the person only)."""
+
+    registration_id: uuid.UUID
+    email: str
+    feed_url: str
+
+
+class InvitationsResent(BaseModel):
+    """How many current invitations of a session were sent again."""
+
+    session_id: uuid.UUID
+    confirmed: int
+    waiting: int

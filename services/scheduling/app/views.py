@@ -18,6 +18,7 @@ from services.scheduling.app.schemas import (
     Title,
 )
 from services.scheduling.domain.calendar_entries import CalendarEntry
+from services.scheduling.domain.states import EnrolmentStatus
 from shared.contracts.common import Participant, PeriodRef
 from shared.contracts.scheduling import Audience, LocalizedText, PeriodInfo, SessionInfo
 
@@ -58,8 +59,15 @@ def session_info(row: SessionRecord, period: PeriodRecord) -> SessionInfo:
     )
 
 
-def participant(enrolment: EnrolmentRecord) -> Participant:
-    """An enrolled person as events carry them."""
+def calendar_uid(enrolment: EnrolmentRecord) -> str:
+    """The UID of the person's own calendar entry (rows from before it was kept: by id)."""
+    return enrolment.calendar_uid or f"{enrolment.id}@scheduling.kanta.example"
+
+
+def participant(enrolment: EnrolmentRecord, *, seat: str | None = None) -> Participant:
+    """An enrolled person as events carry them, with their own calendar entry; `seat` is
+    what they held (for a cancelled enrolment: before it ended)."""
+    held = seat or ("waiting" if enrolment.status == EnrolmentStatus.WAITLISTED else "confirmed")
     return Participant.model_validate(
         {
             "enrolment_id": enrolment.id,
@@ -68,6 +76,9 @@ def participant(enrolment: EnrolmentRecord) -> Participant:
             "email": enrolment.email,
             "language": enrolment.language,
             "role": enrolment.role,
+            "seat": held,
+            "calendar_uid": calendar_uid(enrolment),
+            "calendar_sequence": enrolment.calendar_sequence,
         }
     )
 
@@ -149,12 +160,19 @@ def known_registration_public(row: RegistrationRecord) -> KnownRegistrationPubli
 
 
 def calendar_entry(
-    row: SessionRecord, period: PeriodRecord, *, cancelled: bool = False
+    row: SessionRecord,
+    period: PeriodRecord,
+    *,
+    cancelled: bool = False,
+    enrolment: EnrolmentRecord | None = None,
 ) -> CalendarEntry:
-    """A session as a calendar file shows it; `cancelled` also when only the attendee was."""
+    """A session as a calendar file shows it; `cancelled` also when only the attendee was.
+
+    With `enrolment`, the person's own entry: its UID and SEQUENCE, tentative while waiting.
+    """
     return CalendarEntry(
-        uid=row.uid,
-        sequence=row.sequence,
+        uid=row.uid if enrolment is None else calendar_uid(enrolment),
+        sequence=row.sequence if enrolment is None else enrolment.calendar_sequence,
         created_at=row.created_at,
         updated_at=row.updated_at,
         starts_at=row.starts_at,
@@ -170,4 +188,5 @@ def calendar_entry(
         period_year=period.year,
         period_number=period.number,
         cancelled=cancelled,
+        tentative=enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -111,6 +111,45 @@ def check_session_time(starts_at: datetime, ends_at: datetime, *, confirm_holida
                 "to schedule the session anyway.",
                 field="starts_at" if day == first else "ends_at",
             )
+
+
+def check_in_range(field: str, day: date, *, earliest: date, latest: date) -> None:
+    """Dates outside the range the service takes (a setting) are refused (#15)."""
+    if not earliest <= day <= latest:
+        raise errors.DATE_OUT_OF_RANGE(
+            f"{day.isoformat()} is outside the dates this service takes "
+            f"({earliest.isoformat()}–{latest.isoformat()}).",
+            field=field,
+        )
+
+
+def check_session_in_period(
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    kind: str,
+    period: PeriodDates,
+    preparation_lead_days: int,
+) -> None:
+    """R2: a session lies inside its period's dates (Helsinki days); a preparation event may
+    come up to `preparation_lead_days` before the period starts, since R7 lets organisations
+    deploy before the period once the preparation is done."""
+    first, last = helsinki_date(starts_at), helsinki_date(ends_at)
+    lead = timedelta(days=preparation_lead_days) if kind == "preparation" else timedelta(0)
+    earliest = period.starts_on - lead
+    if first < earliest or last > period.ends_on:
+        allowed = (
+            f"{earliest.isoformat()} (a preparation event may precede the period by "
+            f"{preparation_lead_days} days)"
+            if lead
+            else period.starts_on.isoformat()
+        )
+        raise errors.SESSION_OUTSIDE_PERIOD(
+            f"The session ({first.isoformat()}–{last.isoformat()}) lies outside period "
+            f"{period.number}/{period.year} ({period.starts_on.isoformat()}–"
+            f"{period.ends_on.isoformat()}); it may start from {allowed}.",
+            field="starts_at" if first < earliest else "ends_at",
+        )
 
 
 def check_place(online_url: str | None, place: str | None) -> None:

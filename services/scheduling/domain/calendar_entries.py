@@ -9,7 +9,7 @@ from datetime import datetime
 @dataclass(frozen=True)
 class CalendarEntry:
     """One VEVENT: a stable `uid`, `sequence` rising per change; `cancelled` also when only
-    the attendee's enrolment was."""
+    the attendee's enrolment was; `tentative` while the attendee waits for a seat."""
 
     uid: str
     sequence: int
@@ -28,6 +28,7 @@ class CalendarEntry:
     period_year: int
     period_number: int
     cancelled: bool = False
+    tentative: bool = False
 
     @property
     def title(self) -> str:

@@ -29,6 +29,12 @@ SESSION_NOT_OPEN = ProblemType(
     "session_not_open", 409, "The session is draft; participants join published sessions only."
 )
 ENROLMENT_CANCELLED = ProblemType("enrolment_cancelled", 409, "The enrolment is cancelled already.")
+REGISTRATION_NOT_SEATED = ProblemType(
+    "registration_not_seated",
+    409,
+    "Registration 3fa85f64-5717-4562-b3fc-2c963f66afa6 holds no seats in period 1/2027 "
+    "(it is submitted, or for another period).",
+)
 # No default field: a move into the participant's own session names none.
 ALREADY_ENROLLED = ProblemType(
     "already_enrolled", 409, "tekninen@example.fi is in this session already."
@@ -89,4 +95,27 @@ CAPACITY_BELOW_CONFIRMED = ProblemType(
     422,
     "12 participants hold a seat; the capacity cannot go below that (cancel enrolments first).",
     field="capacity",
+)
+SESSION_OUTSIDE_PERIOD = ProblemType(
+    "session_outside_period",
+    422,
+    "The session (2027-05-03) lies outside period 1/2027 (2027-01-11–2027-04-30).",
+    field="starts_at",
+)
+DATE_OUT_OF_RANGE = ProblemType(
+    "date_out_of_range",
+    422,
+    "9999-12-31 is outside the dates this service takes (2000-01-01–2100-12-31).",
+    field="starts_at",
+)
+PERIOD_WITHOUT_PREPARATION = ProblemType(
+    "period_without_preparation",
+    409,
+    "Period 1/2027 has no preparation event; add one before publishing (R2).",
+)
+FEED_CONTACT_UNKNOWN = ProblemType(
+    "feed_contact_unknown",
+    404,
+    f"tekninen@example.fi is not a participating contact of registration {EXAMPLE_ID}.",
+    field="email",
 )

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 
 
-def feed_token(secret: bytes, *, email: str, salt: str) -> str:
-    """The participant's unguessable feed token."""
-    return hmac.new(secret, f"{salt}:{email}".encode(), hashlib.sha256).hexdigest()
+def feed_token(secret: bytes, *, registration_id: str, email: str, salt: str) -> str:
+    """The participant's unguessable feed token: one contact of one registration (#15)."""
+    message = f"{salt}:{registration_id}:{email}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def hash_token(token: str) -> str:

@@ -32,7 +32,9 @@ LIVE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
 """Enrolments that hold a seat or a place in line."""
 
 SEATED_STATES = ("accepted", "moved")
-"""Registration states whose participants are seated (R2)."""
+"""Registration states whose participants hold seats (R2): accepted or moved into the period.
+Every other state frees them: an edit (back to `submitted` for review), a return, a
+rejection, a withdrawal, and a deployment (the preparation is behind it, R7)."""
 
 DELIBERATE_CANCELLATIONS = ("cancelled_by_organisation", "cancelled_by_staff", "moved")
 """Reasons that mean a person was taken out on purpose: not seated again automatically."""
