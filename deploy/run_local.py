@@ -1,4 +1,4 @@
-"""`make run`: the three services, a local SMTP sink and their migrations, supervised together.
+"""`make run`: the services, a local SMTP sink and their migrations, supervised together.
 
     python deploy/run_local.py
 
@@ -7,9 +7,10 @@ files under var/ unless DATABASE_URL / <SERVICE>_DATABASE_URL say otherwise; mai
 notifications service sends is saved as .eml files under var/mail/.
 
 Environment (also read from `.env`; the real environment wins):
-  REGISTRATION_PORT=8001  SCHEDULING_PORT=8002  NOTIFICATIONS_PORT=8003  SMTP_SINK_PORT=1025
+  REGISTRATION_PORT=8001  SCHEDULING_PORT=8002  NOTIFICATIONS_PORT=8003  WEBHOOKS_PORT=8004
+  SMTP_SINK_PORT=1025
   VAR_DIR=var  MAIL_DIR=$VAR_DIR/mail  READY_TIMEOUT_S=60  STOP_TIMEOUT_S=15  BROKER_TIMEOUT_S=5
-  RUN_SERVICES=registration,scheduling,notifications  (a subset runs only those)
+  RUN_SERVICES=registration,scheduling,notifications,webhooks  (a subset runs only those)
 Every other variable (EXCHANGE, QUEUE_PREFIX, LOG_LEVEL, ...) passes through to the services.
 
 Output lines of each child carry its name. Ctrl+C or SIGTERM stops everything (a second one
@@ -45,6 +46,7 @@ SERVICES = (
     ("registration", "REGISTRATION_PORT", 8001),
     ("scheduling", "SCHEDULING_PORT", 8002),
     ("notifications", "NOTIFICATIONS_PORT", 8003),
+    ("webhooks", "WEBHOOKS_PORT", 8004),
 )
 SINK = "smtp-sink"
 # label, arguments of `onboarding clients create`
@@ -443,6 +445,17 @@ def run(
                 text=True,
                 check=False,
             )
+            if created.returncode == 1 and "exists" in created.stderr:
+                # A later start: `create` never rebinds an id, so the client gets a new secret.
+                client_id = args[args.index("--client-id") + 1]
+                rotate = ["clients", "rotate-secret", client_id]
+                created = subprocess.run(
+                    [python, "-m", "services.registration.onboarding", *rotate],
+                    env=sup.env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
             if created.returncode != 0:
                 sup.say(f"could not create the demo {label} client: {created.stderr}", err=True)
                 return 1
@@ -475,6 +488,7 @@ def run(
                 HOST,
                 "--port",
                 str(ports[name]),
+                "--no-proxy-headers",
             ],
             port=ports[name],
         )

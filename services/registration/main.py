@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registration.adapters.export import SheetWriter
+from services.registration.adapters.secret_guard import SecretGuard
 from services.registration.adapters.tables import messaging, metadata
 from services.registration.adapters.uow import RegistrationUnitOfWork
 from services.registration.api import (
@@ -20,6 +21,7 @@ from services.registration.api import (
     review,
     token,
 )
+from services.registration.api.addresses import trusted_networks
 from services.registration.app.deadlines import report_deadline_pass
 from services.registration.consumers import consumer_specs
 from services.registration.settings import RegistrationSettings
@@ -78,4 +80,10 @@ def create_app(
     )
     app.state.token_issuer = TokenIssuer(settings, ttl_s=settings.token_ttl_s)
     app.state.sheet_writer = SheetWriter()
+    app.state.secret_guard = SecretGuard(
+        per_client=settings.rate_limit_token_failures,
+        per_host=settings.rate_limit_token_failures_per_host,
+        storage_url=settings.rate_limit_storage_url,
+    )
+    app.state.trusted_proxies = trusted_networks(settings.forwarded_allow_ips)
     return app

@@ -1,18 +1,27 @@
-"""`onboarding`: create API clients for organisations and Kela staff.
+"""`onboarding`: create and look after the API clients of organisations and Kela staff.
 
     onboarding clients create --organisation 2077474-0 [--name "Esimerkki Terveys Oy"]
-    onboarding clients create --staff [--name "Kela scheduling"]
+    onboarding clients create --staff [--name "Kela scheduling"] [--client-id staff-ops]
+    onboarding clients rotate-secret <client_id>
+    onboarding clients list
+    onboarding clients show <client_id>
     onboarding clients disable <client_id>
+    onboarding clients enable <client_id>
 
-`create` prints `{"client_id": …, "client_secret": …}` as JSON. The secret is shown only
-now; the database keeps its digest. The registration service's database is the one of its
-settings (REGISTRATION_DATABASE_URL / DATABASE_URL); pending migrations are applied first.
+`create` and `rotate-secret` print `{"client_id": …, "client_secret": …}` as JSON: the secret is
+shown only now, the database keeps its digest. `create` refuses an id that exists (enabled or
+disabled: it never rebinds a client nor re-enables one); `rotate-secret` changes the secret
+only; enabling and disabling are their own commands. `list` prints one JSON object a line,
+`show` one; neither shows a secret. Exit status: 0 done, 1 no such client or the id is taken,
+2 invalid input. The registration service's database is the one of its settings
+(REGISTRATION_DATABASE_URL / DATABASE_URL); pending migrations are applied first.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -72,46 +81,70 @@ async def disable(database_url: str, client_id: str) -> bool:
         return await clients.disable_client(uow, client_id=client_id, clock=CLOCK)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The `onboarding` command; returns its exit status."""
+async def _run(database_url: str, args: argparse.Namespace) -> list[dict[str, object]]:
+    """The verb's output objects; raises the use cases' errors."""
+    async with _unit_of_work(database_url, migrate=True) as uow:
+        if args.verb == "create":
+            credentials = await clients.create_client(
+                uow,
+                role="staff" if args.staff else "organisation",
+                clock=CLOCK,
+                business_id=args.organisation,
+                name=args.name,
+                client_id=args.client_id,
+            )
+            return [dataclasses.asdict(credentials)]
+        if args.verb == "rotate-secret":
+            return [dataclasses.asdict(await clients.rotate_secret(uow, client_id=args.client_id))]
+        if args.verb == "list":
+            return [dataclasses.asdict(info) for info in await clients.list_clients(uow)]
+        if args.verb == "show":
+            return [dataclasses.asdict(await clients.show_client(uow, client_id=args.client_id))]
+        info = await clients.set_enabled(
+            uow, client_id=args.client_id, enabled=args.verb == "enable", clock=CLOCK
+        )
+        return [dataclasses.asdict(info)]
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onboarding", description=__doc__.split("\n")[0])
     groups = parser.add_subparsers(dest="group", required=True)
-    clients = groups.add_parser("clients", help="API clients (OAuth2 client credentials)")
-    verbs = clients.add_subparsers(dest="verb", required=True)
+    group = groups.add_parser("clients", help="API clients (OAuth2 client credentials)")
+    verbs = group.add_subparsers(dest="verb", required=True)
     new = verbs.add_parser("create", help="create a client and print its credentials")
     who = new.add_mutually_exclusive_group(required=True)
     who.add_argument("--organisation", metavar="Y-TUNNUS", help="business ID it is bound to")
     who.add_argument("--staff", action="store_true", help="a Kela staff client")
     new.add_argument("--name", help="a label shown in logs and history")
-    new.add_argument("--client-id", help="reuse this id (its secret is replaced)")
-    off = verbs.add_parser("disable", help="refuse tokens to a client from now on")
-    off.add_argument("client_id")
-    args = parser.parse_args(argv)
+    new.add_argument("--client-id", help="the id to give it (refused if it exists)")
+    for verb, text in (
+        ("rotate-secret", "give a client a new secret (nothing else changes) and print it"),
+        ("show", "print one client (never its secret)"),
+        ("disable", "refuse tokens to a client from now on"),
+        ("enable", "let a disabled client get tokens again"),
+    ):
+        verbs.add_parser(verb, help=text).add_argument("client_id")
+    verbs.add_parser("list", help="print every client, one JSON object a line")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    """The `onboarding` command; returns its exit status."""
+    args = _parser().parse_args(argv)
     settings = load_settings(RegistrationSettings)
-    if args.verb == "disable":
-        if not asyncio.run(disable(settings.database_url, args.client_id)):
-            print(f"onboarding: no client {args.client_id!r}", file=sys.stderr)
-            return 1
-        print(json.dumps({"client_id": args.client_id, "disabled": True}))
-        return 0
-    role: Role = "staff" if args.staff else "organisation"
     try:
-        credentials = asyncio.run(
-            create(
-                settings.database_url,
-                role=role,
-                business_id=args.organisation,
-                name=args.name,
-                client_id=args.client_id,
-            )
-        )
-    except InvalidBusinessId as exc:
+        output = asyncio.run(_run(settings.database_url, args))
+    except clients.NoSuchClient:
+        print(f"onboarding: no client {args.client_id!r}", file=sys.stderr)
+        return 1
+    except clients.ClientExists as exc:
+        print(f"onboarding: {exc}", file=sys.stderr)
+        return 1
+    except (InvalidBusinessId, ValueError) as exc:
         print(f"onboarding: {exc}", file=sys.stderr)
         return 2
-    print(
-        json.dumps({"client_id": credentials.client_id, "client_secret": credentials.client_secret})
-    )
+    for item in output:
+        print(json.dumps(item))
     return 0
 
 

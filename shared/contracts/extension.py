@@ -114,6 +114,11 @@ class DeploymentTestReported(DeploymentTestEvent):
 
     reported_at: AwareDatetime
     reported_by: str
+    reported_late: bool | None = Field(
+        default=None,
+        description="R10: True when the report came after `report_due_on` (None: sent before "
+        "this field existed).",
+    )
 
 
 @register

@@ -22,7 +22,7 @@ from services.registration.main import create_app
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock, SystemClock
 from shared.contracts.scheduling import PeriodPublished, PeriodUpdated
-from shared.events import make_envelope
+from shared.events import Envelope, make_envelope
 from shared.runtime import Runtime
 from tests import dates
 from tests.support import bearer, running
@@ -89,6 +89,17 @@ def form(business_id: str = ORG_A, *, number: int = 1, **overrides: Any) -> dict
     return body
 
 
+def checklist_done() -> dict[str, Any]:
+    """R8: a first deployment's customership with every checklist step done (so it deploys)."""
+    return {
+        "existing_customer": False,
+        "commitment_signed_on": dates.in_days(-60).isoformat(),
+        "service_application_on": dates.in_days(-59).isoformat(),
+        "service_description_accepted_on": dates.in_days(-58).isoformat(),
+        "details_submitted_on": dates.in_days(-57).isoformat(),
+    }
+
+
 def social_welfare_form(business_id: str = ORG_A, **overrides: Any) -> dict[str, Any]:
     body = form(business_id, **overrides)
     body["organisation"]["domain"] = "social_welfare"
@@ -149,6 +160,36 @@ class Env:
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
+
+    async def accepted(self, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A registration submitted by ORG_A and accepted by staff."""
+        created = await self.submit(body)
+        response = await self.client.post(
+            f"/v1/registrations/{created['id']}/accept", headers=self.staff
+        )
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def planned_test(self, registration_id: str) -> dict[str, Any]:
+        """A deployment test of the registration, planned for today."""
+        response = await self.client.post(
+            f"/v1/registrations/{registration_id}/deployment-tests",
+            json={"planned_on": self.clock.today().isoformat()},
+            headers=self.org_a,
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def events(self, event_type: str) -> list[Envelope]:
+        """The events of this type in the outbox, oldest first."""
+        outbox = self.runtime.tables.outbox
+        async with self.runtime.engine.connect() as conn:
+            rows = await conn.execute(
+                select(outbox.c.body).where(outbox.c.event_type == event_type).order_by(outbox.c.id)
+            )
+            return [Envelope.model_validate_json(row[0]) for row in rows]
 
     async def counts(self) -> tuple[int, int, int]:
         """(registrations, history rows, outbox events) stored."""

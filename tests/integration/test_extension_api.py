@@ -234,7 +234,8 @@ async def test_r10_unreported_success_is_reminded_once_then_flagged_overdue_once
 async def test_r10_a_report_in_time_deploys_the_registration_and_is_never_overdue(
     env: Env,
 ) -> None:
-    registration = await accepted_registration(env)
+    # R8: with the customership checklist complete (without it, see the test further on).
+    registration = await accepted_registration(env, customership=CHECKLIST_DONE)
     test = await planned_test(env, registration["id"])
     tested_on = env.clock.today() - timedelta(days=2)  # day 2: still in time
     await record_success(env, test["id"], tested_on)

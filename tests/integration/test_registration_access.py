@@ -18,6 +18,7 @@ from tests.integration.registration_support import (
     ORG_B,
     YEAR,
     Env,
+    checklist_done,
     form,
     publish_period,
     registration_env,
@@ -90,7 +91,8 @@ async def _call(env: Env, route: Route, rid: str, headers: dict[str, str]) -> An
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 async def test_every_route_answers_each_caller_without_leaking(env: Env, route: Route) -> None:
     await publish_period(env.app, number=2)
-    rid = (await env.submit())["id"]
+    # R8: the checklist is complete, so that the routes after `deploy` can be reached.
+    rid = (await env.submit(form(customership=checklist_done())))["id"]
     for action in route.before:
         body = {"deployed_on": today().isoformat()} if action == "deploy" else None
         step = await env.client.post(

@@ -17,6 +17,7 @@ from tests.dates import in_days
 from tests.integration.registration_support import (
     YEAR,
     Env,
+    checklist_done,
     form,
     publish_period,
     registration_env,
@@ -44,7 +45,8 @@ async def test_the_whole_lifecycle_is_published_and_kept_in_history(
 ) -> None:
     await publish_period(env.app, number=2)
     async with catch_events(amqp_connection, env.settings.exchange, "registration.*") as catcher:
-        created = await env.submit()
+        # R8: a first deployment is deployed only with its customership checklist complete.
+        created = await env.submit(form(customership=checklist_done()))
         rid = created["id"]
         returned = await _post(env, rid, "return", env.staff, changes_requested="Add a reader.")
         assert (returned.json()["state"], returned.json()["state_note"]) == (
@@ -142,6 +144,10 @@ async def test_the_whole_lifecycle_is_published_and_kept_in_history(
     assert payloads[6]["from_period"] == {"year": YEAR, "number": 1}
     assert payloads[6]["period"] == {"year": YEAR, "number": 2}
     assert payloads[7]["deployed_on"] == today().isoformat()
+    # Every change raises the revision by one, and every event carries it (issue 14.1).
+    assert [p["revision"] for p in payloads] == list(range(1, 10))
+    final = await env.client.get(f"/v1/registrations/{rid}", headers=env.org_a)
+    assert final.json()["revision"] == 9
 
     history = await env.client.get(f"/v1/registrations/{rid}/history", headers=env.org_a)
     assert history.status_code == 200

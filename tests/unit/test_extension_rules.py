@@ -92,3 +92,19 @@ def test_r8_checklist_is_complete_only_with_all_four_dates() -> None:
     partial = customership.Checklist(done, None, done, None)
     assert not partial.complete
     assert partial.missing() == ["service_application_on", "details_submitted_on"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "domains", "fits"),
+    [
+        ("system_profile_change", frozenset({"health_care"}), False),
+        ("document_group_change", frozenset({"pharmacy", "health_care"}), False),
+        ("system_profile_change", frozenset({"health_care", "social_welfare"}), True),
+        ("document_group_change", frozenset(), True),  # nothing known: not held against it
+        ("connection_point_change", frozenset({"health_care"}), True),
+    ],
+)
+def test_r9_profile_and_document_group_changes_are_for_social_welfare(
+    kind: str, domains: frozenset[str], fits: bool
+) -> None:
+    assert notices.kind_fits_domains(kind, domains) is fits

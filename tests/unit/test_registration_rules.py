@@ -368,3 +368,34 @@ def test_allowed_transitions(
 def test_illegal_transitions_are_refused(state: RegistrationState, action: Action) -> None:
     with pytest.raises(InvalidTransition):
         next_state(state, action)
+
+
+# --- Issue 14.5: the edges of R7 and the contacts ------------------------------------------
+
+
+def test_r7_a_production_start_before_today_is_refused_today_is_fine() -> None:
+    assert (
+        codes(rules.check_production_not_past(form(planned_production_start=TODAY), today=TODAY))
+        == []
+    )
+    yesterday = date(2026, 11, 21)
+    assert codes(
+        rules.check_production_not_past(form(planned_production_start=yesterday), today=TODAY)
+    ) == [("production_start_in_past", "planned_production_start")]
+
+
+def test_r7_without_the_start_check_a_late_start_is_a_warning_not_a_refusal() -> None:
+    late = form(planned_production_start=date(2027, 5, 1))
+    with pytest.raises(rules.FormRejected):
+        rules.assess(late, WINDOW, today=TODAY)
+    assessment = rules.assess(late, WINDOW, today=TODAY, check_start=False)
+    assert [w.code for w in assessment.warnings] == ["production_after_period"]
+    assert rules.r7_warnings(date(2027, 4, 30), WINDOW) == []
+
+
+def test_the_same_contact_email_twice_in_any_case_is_refused_naming_the_later_one() -> None:
+    emails = ("a@example.fi", "b@example.fi", "A@Example.FI")
+    assert codes(rules.check_contacts(form(contact_emails=emails))) == [
+        ("duplicate_contact", "contacts.2.email")
+    ]
+    assert rules.check_contacts(form(contact_emails=emails[:2])) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registration.adapters.tables import ApiClient
@@ -24,3 +26,9 @@ class ClientRepository:
     async def get(self, *, client_id: str) -> ApiClient | None:
         """The client with this id, enabled or not."""
         return await self._session.get(ApiClient, client_id)
+
+    async def list_all(self) -> Sequence[ApiClient]:
+        """Every client, in id order (operators' `clients list`)."""
+        return (
+            await self._session.exec(select(ApiClient).order_by(col(ApiClient.client_id)))
+        ).all()

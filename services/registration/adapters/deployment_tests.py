@@ -28,9 +28,12 @@ class DeploymentTestRepository:
         self._session.add(test)
         return test
 
-    async def get(self, *, test_id: uuid.UUID) -> DeploymentTest | None:
-        """The test with this id."""
-        return await self._session.get(DeploymentTest, test_id)
+    async def get(self, *, test_id: uuid.UUID, for_update: bool = False) -> DeploymentTest | None:
+        """The test with this id, row-locked on PostgreSQL when it is about to change."""
+        statement = select(DeploymentTest).where(DeploymentTest.id == test_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self._session.exec(statement)).first()
 
     async def list_awaiting_report(self) -> Sequence[DeploymentTest]:
         """Successful tests not yet reported nor flagged overdue."""

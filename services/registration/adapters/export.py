@@ -5,14 +5,28 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
+import unicodedata
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+# Defence in depth: the API refuses control characters, but a cell never trusts its row.
+# C0 and C1 controls (NUL included) and DEL are dropped, except TAB, LF and CR, which CSV
+# quotes; XLSX (XML 1.0) cannot hold any C0 control but those three either.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-def _defused(value: Any) -> Any:
+
+def _cell(value: Any) -> Any:
+    """A value as a cell: control characters stripped, formula-like text defused."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROLS.sub("", value)
+    # Lone surrogates cannot be encoded to UTF-8 in either file.
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        value = value.encode("utf-8", "replace").decode("utf-8")
     # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
 
@@ -25,9 +39,9 @@ class SheetWriter:
         return "\ufeff" + self.line(columns)
 
     def line(self, values: list[Any]) -> str:
-        """One CSV line; formula-like cells are defused."""
+        """One CSV line; control characters are stripped, formula-like cells defused."""
         buffer = io.StringIO()
-        csv.writer(buffer).writerow([_defused(v) for v in values])
+        csv.writer(buffer).writerow([_cell(v) for v in values])
         return buffer.getvalue()
 
     async def workbook(self, columns: list[str], rows: list[list[Any]]) -> bytes:
@@ -38,7 +52,7 @@ class SheetWriter:
             sheet = workbook.create_sheet("registrations")
             sheet.append(columns)
             for values in rows:
-                sheet.append([_defused(v) for v in values])
+                sheet.append([_cell(v) for v in values])
             buffer = io.BytesIO()
             workbook.save(buffer)
             return buffer.getvalue()

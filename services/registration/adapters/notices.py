@@ -33,9 +33,12 @@ class NoticeRepository:
         self._session.add(entry)
         return entry
 
-    async def get(self, *, notice_id: uuid.UUID) -> Notice | None:
-        """The notice with this id."""
-        return await self._session.get(Notice, notice_id)
+    async def get(self, *, notice_id: uuid.UUID, for_update: bool = False) -> Notice | None:
+        """The notice with this id, row-locked on PostgreSQL when it is about to change."""
+        statement = select(Notice).where(Notice.id == notice_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self._session.exec(statement)).first()
 
     async def list_history(self, *, notice_id: uuid.UUID) -> list[NoticeHistory]:
         """A notice's history, oldest first."""

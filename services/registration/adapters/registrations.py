@@ -17,7 +17,7 @@ from services.registration.adapters.tables import (
     metadata,
 )
 from services.registration.domain.listing import Filters, Position
-from services.registration.domain.states import INACTIVE_STATES
+from services.registration.domain.states import INACTIVE_STATES, OPEN_STATES
 from shared.types import UTCDateTime
 
 # A new registration and its first history row are only inserted, never read back in the
@@ -65,6 +65,27 @@ class RegistrationRepository:
             col(Registration.state).not_in([s.value for s in INACTIVE_STATES]),
         )
         return (await self._session.exec(statement)).first()
+
+    async def domains_of(self, *, business_id: str) -> frozenset[str]:
+        """The domains the organisation's registrations name (health care, social welfare…)."""
+        statement = (
+            select(Registration.domain).where(Registration.business_id == business_id).distinct()
+        )
+        return frozenset((await self._session.exec(statement)).all())
+
+    async def list_open_in_period(self, *, year: int, number: int) -> Sequence[Registration]:
+        """The period's registrations still heading for production, row-locked."""
+        statement = (
+            select(Registration)
+            .where(
+                Registration.period_year == year,
+                Registration.period_number == number,
+                col(Registration.state).in_([s.value for s in OPEN_STATES]),
+            )
+            .order_by(col(Registration.id))
+            .with_for_update()
+        )
+        return (await self._session.exec(statement)).all()
 
     async def insert(self, *, registration: object, history: object) -> None:
         """Insert a new registration and its first history row now, in this transaction.

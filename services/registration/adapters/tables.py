@@ -87,6 +87,10 @@ class Registration(RegistrationBase, table=True):
     state: str = Field(max_length=32, index=True)
     state_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     deployed_on: date | None = None
+    # Rises by one with every change (the events' `revision`: consumers keep the highest).
+    revision: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, server_default=text("1"))
+    )
     submitted_by: str = Field(max_length=64)
     submitted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
@@ -217,6 +221,8 @@ class DeploymentTest(RegistrationBase, table=True):
     reminder_sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     overdue_flagged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     reported_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # R10: True when the report came after `report_due_on` (None: not reported yet).
+    reported_late: bool | None = None
     report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -30,7 +30,9 @@ router = APIRouter(prefix="/v1", tags=["deployment tests"])
     status_code=status.HTTP_201_CREATED,
     response_model=DeploymentTestPublic,
     summary="Plan a deployment test (käyttöönottokoe) of an accepted registration",
-    responses=problem_responses(errors.REGISTRATION_NOT_FOUND, errors.INVALID_TRANSITION),
+    responses=problem_responses(
+        errors.REGISTRATION_NOT_FOUND, errors.INVALID_TRANSITION, errors.DATE_OUT_OF_RANGE
+    ),
 )
 async def plan_test(
     registration_id: RegistrationId,
@@ -38,8 +40,11 @@ async def plan_test(
     caller: Caller,
     uow: UoW,
     clock: ClockDep,
+    settings: Settings,
 ) -> DeploymentTestPublic:
-    return await deployment_tests.plan_test(registration_id, body, uow, caller=caller, clock=clock)
+    return await deployment_tests.plan_test(
+        registration_id, body, uow, caller=caller, clock=clock, settings=settings
+    )
 
 
 @router.post(
@@ -51,6 +56,7 @@ async def plan_test(
         errors.INVALID_TRANSITION,
         errors.NOT_A_TEST_IDENTITY,
         errors.TESTED_ON_IN_FUTURE,
+        errors.DATE_OUT_OF_RANGE,
     ),
 )
 async def record_result(
@@ -72,13 +78,24 @@ async def record_result(
     "/deployment-tests/{test_id}/report",
     response_model=DeploymentTestPublic,
     summary="Report a successful deployment test to Kela (R10)",
-    responses=problem_responses(errors.DEPLOYMENT_TEST_NOT_FOUND, errors.INVALID_TRANSITION),
+    responses=problem_responses(
+        errors.DEPLOYMENT_TEST_NOT_FOUND, errors.INVALID_TRANSITION, errors.DATE_OUT_OF_RANGE
+    ),
 )
 async def file_report(
-    test_id: uuid.UUID, body: DeploymentTestReport, caller: Caller, uow: UoW, clock: ClockDep
+    test_id: uuid.UUID,
+    body: DeploymentTestReport,
+    caller: Caller,
+    uow: UoW,
+    clock: ClockDep,
+    settings: Settings,
 ) -> DeploymentTestPublic:
-    """The registration moves to `deployed` with the test's date."""
-    return await deployment_tests.file_report(test_id, body, uow, caller=caller, clock=clock)
+    """The registration moves to `deployed` with the test's date (R8: a first deployment
+    once its customership checklist is complete). A report after `report_due_on` is kept
+    and marked `reported_late` (R10)."""
+    return await deployment_tests.file_report(
+        test_id, body, uow, caller=caller, clock=clock, settings=settings
+    )
 
 
 @router.get(

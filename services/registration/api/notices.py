@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -14,7 +14,8 @@ from services.registration.domain import errors
 from shared.auth import Caller, OrganisationCaller, StaffCaller
 from shared.openapi import problem_responses
 from shared.paging import DEFAULT_LIMIT, Cursor, Limit
-from shared.problems import INVALID_CURSOR, ORGANISATION_ONLY, STAFF_ONLY
+from shared.problems import INVALID_CURSOR, ORGANISATION_ONLY, STAFF_ONLY, VALIDATION_ERROR
+from shared.text import SafeLine
 
 router = APIRouter(prefix="/v1", tags=["notices"])
 
@@ -24,7 +25,12 @@ router = APIRouter(prefix="/v1", tags=["notices"])
     status_code=status.HTTP_201_CREATED,
     response_model=NoticePublic,
     summary="File a change notice (R9)",
-    responses=problem_responses(ORGANISATION_ONLY, errors.NOTICE_TOO_LATE),
+    responses=problem_responses(
+        ORGANISATION_ONLY,
+        errors.NOTICE_TOO_LATE,
+        errors.DATE_OUT_OF_RANGE,
+        errors.NOTICE_NOT_FOR_DOMAIN,
+    ),
 )
 async def file_notice(
     body: NoticeCreate, caller: OrganisationCaller, uow: UoW, settings: Settings, clock: ClockDep
@@ -38,13 +44,13 @@ async def file_notice(
     "/notices",
     response_model=NoticePage,
     summary="List notices",
-    responses=problem_responses(INVALID_CURSOR),
+    responses=problem_responses(INVALID_CURSOR, VALIDATION_ERROR),
 )
 async def list_notices(
     caller: Caller,
     uow: UoW,
     state: Literal["received", "acknowledged"] | None = None,
-    kind: str | None = Query(default=None, max_length=40),
+    kind: Annotated[SafeLine | None, Query(max_length=40)] = None,
     routed_to_kela: bool | None = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,

@@ -8,13 +8,21 @@ move, record deployment and export. The service catalogue is public reference da
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from services.registration.api.deps import ClockDep, RegistrationId, Sheets, UnitsOfWork, UoW
+from services.registration.api.deps import (
+    ClockDep,
+    RegistrationId,
+    Settings,
+    Sheets,
+    UnitsOfWork,
+    UoW,
+)
 from services.registration.app import export, queries, registrations
 from services.registration.app.schemas.registrations import (
     HistoryEntry,
@@ -33,6 +41,7 @@ from shared.contracts.common import Domain
 from shared.openapi import problem_responses
 from shared.paging import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
 from shared.problems import INVALID_CURSOR, ORGANISATION_ONLY, STAFF_ONLY, VALIDATION_ERROR
+from shared.text import SafeLine
 
 router = APIRouter(prefix="/v1", tags=["registrations"])
 
@@ -67,9 +76,10 @@ async def submit_registration(
     uow: UoW,
     caller: Caller,
     clock: ClockDep,
+    settings: Settings,
     response: Response,
     idempotency_key: Annotated[
-        str | None,
+        SafeLine | None,
         Header(
             alias="Idempotency-Key",
             min_length=1,
@@ -80,7 +90,7 @@ async def submit_registration(
 ) -> RegistrationPublic:
     """Submit a registration (R3–R8 checked); warnings (R6) come back in `warnings`."""
     result = await registrations.submit_registration(
-        body, uow, caller=caller, clock=clock, idempotency_key=idempotency_key
+        body, uow, caller=caller, clock=clock, settings=settings, idempotency_key=idempotency_key
     )
     response.headers["Location"] = f"/v1/registrations/{result.id}"
     return result
@@ -97,15 +107,21 @@ async def list_registrations(
     caller: Caller,
     period_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     period_number: Annotated[int | None, Query(ge=1, le=3)] = None,
-    service: Annotated[str | None, Query(max_length=64)] = None,
+    service: Annotated[SafeLine | None, Query(max_length=64)] = None,
     business_id: Annotated[
-        str | None, Query(max_length=9, description="Staff: one organisation's registrations.")
+        SafeLine | None,
+        Query(max_length=9, description="Staff: one organisation's registrations."),
     ] = None,
     domain: Domain | None = None,
     state: RegistrationState | None = None,
     has_warnings: bool | None = None,
     modified_since: Annotated[
-        AwareDatetime | None, Query(description="Only those changed at or after this instant.")
+        AwareDatetime | None,
+        Query(
+            ge=datetime(2000, 1, 1, tzinfo=UTC),
+            le=datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC),
+            description="Only those changed at or after this instant (2000–2100).",
+        ),
     ] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -219,10 +235,11 @@ async def edit_registration(
     uow: UoW,
     caller: OrganisationCaller,
     clock: ClockDep,
+    settings: Settings,
 ) -> RegistrationPublic:
     """An accepted, moved or returned registration goes back to `submitted`."""
     return await registrations.edit_registration(
-        registration_id, body, uow, caller=caller, clock=clock
+        registration_id, body, uow, caller=caller, clock=clock, settings=settings
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.registration.api.deps import ClockDep, RegistrationId, UoW
+from services.registration.api.deps import ClockDep, RegistrationId, Settings, UoW
 from services.registration.app import review
 from services.registration.app.schemas.registrations import (
     DeployBody,
@@ -99,7 +99,9 @@ async def move(
     response_model=RegistrationPublic,
     tags=["review"],
     summary="Record that production use started (staff)",
-    responses=problem_responses(*STAFF_ACTION, errors.DATE_IN_FUTURE),
+    responses=problem_responses(
+        *STAFF_ACTION, errors.DATE_IN_FUTURE, errors.DATE_OUT_OF_RANGE, errors.CHECKLIST_INCOMPLETE
+    ),
 )
 async def deploy(
     registration_id: RegistrationId,
@@ -107,9 +109,11 @@ async def deploy(
     uow: UoW,
     caller: StaffCaller,
     clock: ClockDep,
+    settings: Settings,
 ) -> RegistrationPublic:
+    """R8: a first deployment needs its customership checklist complete."""
     return await review.deploy_registration(
-        registration_id, body.deployed_on, uow, caller=caller, clock=clock
+        registration_id, body.deployed_on, uow, caller=caller, clock=clock, settings=settings
     )
 
 

@@ -9,14 +9,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Header, Request
 from pydantic import BaseModel, Field
 
+from services.registration.api.addresses import client_address
 from services.registration.api.deps import ClockDep, UoW
-from services.registration.app.clients import authenticate
+from services.registration.app.clients import check_secret
+from services.registration.app.ports import SecretGuard
 from services.registration.domain.errors import INVALID_CLIENT, UNSUPPORTED_GRANT_TYPE
 from shared.auth import TokenIssuer
 from shared.errors import ServiceError
 from shared.openapi import problem_responses
 from shared.problems import RATE_LIMITED, ProblemType
 from shared.ratelimit import RateLimiter
+from shared.text import SafeLine, clean_text
 
 router = APIRouter(prefix="/v1", tags=["authentication"])
 
@@ -49,7 +52,11 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     client_id, sep, secret = decoded.partition(":")
     if not sep:
         raise token_error(INVALID_CLIENT, "Basic credentials must be client_id:client_secret.")
-    return client_id, secret
+    try:
+        # The same text rules as the form fields: a NUL never reaches the database.
+        return clean_text(client_id, line=True), clean_text(secret, line=True)
+    except ValueError as exc:
+        raise token_error(INVALID_CLIENT, f"The Basic credentials: {exc}.", basic=True) from None
 
 
 @router.post(
@@ -68,19 +75,22 @@ async def issue_token(
     request: Request,
     uow: UoW,
     clock: ClockDep,
-    grant_type: Annotated[str, Form(examples=["client_credentials"])],
-    client_id: Annotated[str | None, Form(max_length=64)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
-    scope: Annotated[str | None, Form(max_length=200)] = None,
+    grant_type: Annotated[SafeLine, Form(max_length=64, examples=["client_credentials"])],
+    client_id: Annotated[SafeLine | None, Form(max_length=64)] = None,
+    client_secret: Annotated[SafeLine | None, Form(max_length=200)] = None,
+    scope: Annotated[SafeLine | None, Form(max_length=200)] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse:
     basic = _basic_credentials(authorization)
     if basic is not None:
         client_id, client_secret = basic
     limiter: RateLimiter = request.app.state.rate_limiter
-    client_host = request.client.host if request.client else "unknown"
-    limiter.hit("token_per_host", client_host)  # guessing many client ids from one place
-    limiter.hit("token", client_id or f"host:{client_host}")
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.trusted_proxies,
+    )
+    limiter.hit("token_per_host", address)  # a flood from one place, whatever it sends
     if grant_type != "client_credentials":
         raise token_error(
             UNSUPPORTED_GRANT_TYPE,
@@ -90,13 +100,18 @@ async def issue_token(
         raise token_error(
             INVALID_CLIENT, "Send client_id and client_secret (form fields or HTTP Basic)."
         )
-    identity = await authenticate(uow, client_id=client_id, secret=client_secret)
+    guard: SecretGuard = request.app.state.secret_guard
+    identity = await check_secret(
+        uow, client_id=client_id, secret=client_secret, address=address, guard=guard
+    )
     if identity is None:
         raise token_error(
             INVALID_CLIENT,
             "The client id or secret is wrong, or the client is disabled.",
             basic=basic is not None,
         )
+    # Tokens issued per client: counted only now, so wrong secrets never use them up.
+    limiter.hit("token", identity.client_id)
     issuer: TokenIssuer = request.app.state.token_issuer
     return TokenResponse(
         access_token=issuer.issue(identity, now=clock.now().timestamp()),

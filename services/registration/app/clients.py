@@ -13,10 +13,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from services.registration.app.ports import RegistrationUoW
+from services.registration.app.ports import RegistrationUoW, SecretGuard
+from services.registration.app.records import ClientRecord
 from services.registration.domain.identifiers import normalise_business_id
 from shared.auth import Principal, Role
 from shared.clock import Clock
+from shared.errors import TooManyRequests
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,37 @@ def new_client_id(role: Role) -> str:
     return f"{'org' if role == 'organisation' else 'staff'}-{secrets.token_hex(8)}"
 
 
+class ClientExists(ValueError):
+    """`create` names a client id that is taken (rotate its secret instead)."""
+
+
+class NoSuchClient(LookupError):
+    """No client has this id."""
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """What `clients list` and `clients show` print of a client (never its secret)."""
+
+    client_id: str
+    role: str
+    business_id: str | None
+    name: str | None
+    created_at: str
+    disabled_at: str | None
+
+    @classmethod
+    def of(cls, client: ClientRecord) -> ClientInfo:
+        return cls(
+            client_id=client.client_id,
+            role=client.role,
+            business_id=client.business_id,
+            name=client.name,
+            created_at=client.created_at.isoformat(),
+            disabled_at=client.disabled_at.isoformat() if client.disabled_at else None,
+        )
+
+
 async def create_client(
     uow: RegistrationUoW,
     *,
@@ -46,7 +79,8 @@ async def create_client(
     name: str | None = None,
     client_id: str | None = None,
 ) -> Credentials:
-    """Store a new client (or give an existing `client_id` a new secret), and commit."""
+    """Store a new client and commit; an id that exists is refused (ClientExists), whether
+    the client is enabled or disabled: nothing about an existing client changes here."""
     if role == "organisation":
         if business_id is None:
             raise ValueError("an organisation client needs its business ID (Y-tunnus)")
@@ -56,35 +90,74 @@ async def create_client(
     client_id = client_id or new_client_id(role)
     secret = secrets.token_urlsafe(32)
     async with uow:
-        existing = await uow.clients.get(client_id=client_id)
-        if existing is None:
-            uow.clients.new(
-                client_id=client_id,
-                secret_sha256=digest(secret),
-                role=role,
-                business_id=business_id,
-                name=name,
-                created_at=clock.now(),
+        if await uow.clients.get(client_id=client_id) is not None:
+            raise ClientExists(
+                f"client {client_id!r} exists; use `clients rotate-secret {client_id}` for a "
+                "new secret (its role and organisation never change)"
             )
-        else:
-            existing.secret_sha256 = digest(secret)
-            existing.role = role
-            existing.business_id = business_id
-            existing.name = name
-            existing.disabled_at = None
+        uow.clients.new(
+            client_id=client_id,
+            secret_sha256=digest(secret),
+            role=role,
+            business_id=business_id,
+            name=name,
+            created_at=clock.now(),
+        )
         await uow.commit()
     return Credentials(client_id=client_id, client_secret=secret)
 
 
-async def disable_client(uow: RegistrationUoW, *, client_id: str, clock: Clock) -> bool:
-    """Refuse tokens to a client from now on; False when there is no such client."""
+async def rotate_secret(uow: RegistrationUoW, *, client_id: str) -> Credentials:
+    """Give a client a new secret; its role, organisation, name and state stay as they are."""
+    secret = secrets.token_urlsafe(32)
     async with uow:
         client = await uow.clients.get(client_id=client_id)
         if client is None:
-            return False
-        client.disabled_at = clock.now()
+            raise NoSuchClient(client_id)
+        client.secret_sha256 = digest(secret)
         await uow.commit()
+    return Credentials(client_id=client_id, client_secret=secret)
+
+
+async def set_enabled(
+    uow: RegistrationUoW, *, client_id: str, enabled: bool, clock: Clock
+) -> ClientInfo:
+    """Disable a client (refuse it tokens from now on) or enable it again, explicitly."""
+    async with uow:
+        client = await uow.clients.get(client_id=client_id)
+        if client is None:
+            raise NoSuchClient(client_id)
+        if enabled:
+            client.disabled_at = None
+        elif client.disabled_at is None:
+            client.disabled_at = clock.now()
+        info = ClientInfo.of(client)
+        await uow.commit()
+    return info
+
+
+async def disable_client(uow: RegistrationUoW, *, client_id: str, clock: Clock) -> bool:
+    """Refuse tokens to a client from now on; False when there is no such client."""
+    try:
+        await set_enabled(uow, client_id=client_id, enabled=False, clock=clock)
+    except NoSuchClient:
+        return False
     return True
+
+
+async def show_client(uow: RegistrationUoW, *, client_id: str) -> ClientInfo:
+    """One client, without its secret."""
+    async with uow:
+        client = await uow.clients.get(client_id=client_id)
+        if client is None:
+            raise NoSuchClient(client_id)
+        return ClientInfo.of(client)
+
+
+async def list_clients(uow: RegistrationUoW) -> list[ClientInfo]:
+    """Every client in id order, without secrets."""
+    async with uow:
+        return [ClientInfo.of(c) for c in await uow.clients.list_all()]
 
 
 async def authenticate(uow: RegistrationUoW, *, client_id: str, secret: str) -> Principal | None:
@@ -101,3 +174,22 @@ async def authenticate(uow: RegistrationUoW, *, client_id: str, secret: str) -> 
     return Principal(
         client_id=client.client_id, role=role, business_id=client.business_id, name=client.name
     )
+
+
+async def check_secret(
+    uow: RegistrationUoW, *, client_id: str, secret: str, address: str, guard: SecretGuard
+) -> Principal | None:
+    """`authenticate`, behind the failed-secret counts of `guard` (issue 15.8).
+
+    Only a place that sent too many wrong secrets waits (429, before any comparison); the
+    right secret from anywhere else still gets its token, however many wrong ones arrive.
+    """
+    wait = guard.retry_after(client_id=client_id, address=address)
+    if wait is not None:
+        raise TooManyRequests(
+            f"Too many wrong secrets from this address. Retry in {wait} s.", retry_after_s=wait
+        )
+    identity = await authenticate(uow, client_id=client_id, secret=secret)
+    if identity is None:
+        guard.failed(client_id=client_id, address=address)
+    return identity

@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 
 from services.registration.app import views
+from services.registration.app.guards import check_dates
 from services.registration.app.ports import RegistrationUoW
 from services.registration.app.records import CustomershipRecord, RegistrationRecord
-from services.registration.app.schemas.customerships import CustomershipPublic
+from services.registration.app.schemas.customerships import ChecklistSteps, CustomershipPublic
 from services.registration.domain import errors
 from services.registration.domain.rules import CHECKLIST
+from services.registration.settings import RegistrationSettings
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.extension import CustomershipFormed
@@ -89,6 +91,62 @@ async def note_acceptance(
         )
     )
     return True
+
+
+async def missing_for_deployment(
+    uow: RegistrationUoW, row: RegistrationRecord, *, clock: Clock
+) -> list[str]:
+    """R8: the checklist steps still without a date that keep `row` from being deployed.
+
+    Only a first deployment forms the customership; once it is formed (or the organisation
+    was a customer before) nothing is asked again. A checklist completed after acceptance
+    forms the customership now."""
+    if row.reason != "first_deployment":
+        return []
+    record = await uow.customerships.get(business_id=row.business_id)
+    if record is None:
+        return list(CHECKLIST)
+    if views.customership_formed(record):
+        return []
+    missing = views.checklist_of(record).missing()
+    if not missing:
+        await note_acceptance(
+            uow,
+            business_id=row.business_id,
+            registration_id=row.id,
+            accepted_on=clock.today(),
+            clock=clock,
+        )
+    return missing
+
+
+async def record_checklist(
+    business_id: str,
+    body: ChecklistSteps,
+    uow: RegistrationUoW,
+    *,
+    clock: Clock,
+    settings: RegistrationSettings,
+) -> CustomershipPublic:
+    """Staff record checklist steps (R8) with their dates; a step left out stays as it is."""
+    check_dates(body, earliest=settings.earliest_date, latest=settings.latest_date)
+    steps: dict[str, date | None] = body.model_dump(exclude_unset=True)
+    async with uow:
+        record = await uow.customerships.get(business_id=business_id)
+        if record is None:
+            raise errors.CUSTOMERSHIP_NOT_FOUND(
+                f"No customership is recorded for {business_id}; it starts with a registration."
+            )
+        for name, day in steps.items():
+            if day is not None and day > clock.today():
+                raise errors.DATE_IN_FUTURE(
+                    f"{day.isoformat()} is in the future; give the date it was done.", field=name
+                )
+            setattr(record, name, day)
+        record.updated_at = clock.now()
+        result = views.customership_public(record)
+        await uow.commit()
+    return result
 
 
 async def get_customership(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from services.registration.app import views
+from services.registration.app import customership, views
+from services.registration.app.guards import check_dates
 from services.registration.app.ports import RegistrationUoW
 from services.registration.app.records import DeploymentTestRecord, RegistrationRecord
 from services.registration.app.review import record_deployment
@@ -44,9 +45,11 @@ async def _registration(
 
 
 async def _test(
-    uow: RegistrationUoW, test_id: uuid.UUID, caller: Principal
+    uow: RegistrationUoW, test_id: uuid.UUID, caller: Principal, *, for_update: bool = False
 ) -> DeploymentTestRecord:
-    test = await uow.deployment_tests.get(test_id=test_id)
+    """The test if the caller may see it; `for_update` row-locks it for a state change, so
+    that parallel calls take turns and each sees the state the one before left."""
+    test = await uow.deployment_tests.get(test_id=test_id, for_update=for_update)
     if test is None or not caller.may_see(test.business_id):
         raise errors.DEPLOYMENT_TEST_NOT_FOUND(f"No deployment test {test_id}.")
     return test
@@ -59,8 +62,10 @@ async def plan_test(
     *,
     caller: Principal,
     clock: Clock,
+    settings: RegistrationSettings,
 ) -> DeploymentTestPublic:
     """Plan a test of an accepted (or deployed) registration in production."""
+    check_dates(body, earliest=settings.earliest_date, latest=settings.latest_date)
     now = clock.now()
     async with uow:
         registration = await _registration(uow, registration_id, caller)
@@ -111,6 +116,7 @@ async def record_result(
     clock: Clock,
 ) -> DeploymentTestPublic:
     """Record a planned test's outcome; a success is due to be reported (R10)."""
+    check_dates(body, earliest=settings.earliest_date, latest=settings.latest_date)
     identities = _test_identities(body)
     now, today = clock.now(), clock.today()
     if body.tested_on > today:
@@ -118,7 +124,7 @@ async def record_result(
             "A result is recorded after the test: tested_on is in the future."
         )
     async with uow:
-        test = await _test(uow, test_id, caller)
+        test = await _test(uow, test_id, caller, for_update=True)
         if test.state != S.PLANNED:
             raise errors.INVALID_TRANSITION(
                 f"The result of deployment test {test_id} is already recorded ({test.state})."
@@ -152,18 +158,24 @@ async def file_report(
     *,
     caller: Principal,
     clock: Clock,
+    settings: RegistrationSettings,
 ) -> DeploymentTestPublic:
     """R10: the report of a successful test; the registration becomes `deployed`."""
+    check_dates(body, earliest=settings.earliest_date, latest=settings.latest_date)
     now = clock.now()
     async with uow:
-        test = await _test(uow, test_id, caller)
+        test = await _test(uow, test_id, caller, for_update=True)
         if test.state != S.SUCCEEDED:
             raise errors.INVALID_TRANSITION(
                 f"Only a successful test is reported; deployment test {test_id} is {test.state}."
             )
         registration = await _registration(uow, test.registration_id, caller)
+        assert test.tested_on is not None and test.report_due_on is not None
+        today = clock.today()
         test.state = S.REPORTED
         test.reported_at = now
+        # R10: a report after its deadline is kept, and marked late for staff to see.
+        test.reported_late = deployment_tests.report_overdue(test.report_due_on, today)
         test.report = body.model_dump(mode="json")
         test.updated_at = now
         uow.emit(
@@ -171,17 +183,21 @@ async def file_report(
                 **views.deployment_test_event_fields(test, registration),
                 reported_at=now,
                 reported_by=caller.client_id,
+                reported_late=test.reported_late,
             )
         )
-        assert test.tested_on is not None
-        if registration.state != RegistrationState.DEPLOYED:
+        if registration.state != RegistrationState.DEPLOYED and not (
+            await customership.missing_for_deployment(uow, registration, clock=clock)
+        ):
             # record_deployment commits this unit of work, the report with it.
             await record_deployment(
                 uow, registration.id, test.tested_on, caller=caller, clock=clock
             )
         else:
+            # Deployed already, or R8: a first deployment whose customership checklist is not
+            # complete stays accepted (the report is kept); staff deploy it once it is.
             await uow.commit()
-        return views.deployment_test_public(test, today=clock.today())
+        return views.deployment_test_public(test, today=today)
 
 
 async def get_test(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from services.registration.app.ports import RegistrationUoW
 from services.registration.app.records import RegistrationRecord
@@ -70,6 +72,12 @@ async def visible_registration(
     return row
 
 
+def record_change(row: RegistrationRecord, *, at: datetime) -> None:
+    """Mark `row` as changed now: its revision rises by one (consumers keep the highest)."""
+    row.updated_at = at
+    row.revision += 1
+
+
 def history_values(
     row: RegistrationRecord,
     caller: Principal,
@@ -123,3 +131,31 @@ async def duplicate_of(uow: RegistrationUoW, place: Place) -> ServiceError:
         f"period {place.year}/{place.number}: {first_id}.",
         extra={"registration_id": first_id},
     )
+
+
+def _dates(value: object, path: str) -> list[tuple[str, date]]:
+    """Every date (and datetime, by its own calendar day) in a body, with its field path."""
+    if isinstance(value, datetime):
+        return [(path, value.date())]  # its own wall-clock day: no conversion to overflow
+    if isinstance(value, date):
+        return [(path, value)]
+    if isinstance(value, BaseModel):
+        return [
+            found
+            for name in type(value).model_fields
+            for found in _dates(getattr(value, name), f"{path}.{name}" if path else name)
+        ]
+    if isinstance(value, list | tuple):
+        return [found for i, item in enumerate(value) for found in _dates(item, f"{path}.{i}")]
+    return []
+
+
+def check_dates(body: BaseModel, *, earliest: date, latest: date, prefix: str = "") -> None:
+    """Issue 15.10: every date of `body` lies in the service's range, else 422 naming it."""
+    for path, day in _dates(body, prefix):
+        if not earliest <= day <= latest:
+            raise errors.DATE_OUT_OF_RANGE(
+                f"{day.isoformat()} is outside the dates this service takes "
+                f"({earliest.isoformat()}–{latest.isoformat()}).",
+                field=path,
+            )

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from services.registration.app import views
+from services.registration.app.guards import check_dates
 from services.registration.app.ports import RegistrationUoW
 from services.registration.app.records import NoticeHistoryRecord, NoticeRecord
 from services.registration.app.schemas.notices import (
@@ -63,6 +64,7 @@ async def file_notice(
     clock: Clock,
 ) -> NoticePublic:
     """An organisation files a notice; Kela's mailbox gets those R9 routes to it."""
+    check_dates(body, earliest=settings.earliest_date, latest=settings.latest_date)
     now = clock.now()
     _check_lead_time(body, settings, clock.today())
     assert caller.business_id is not None  # an organisation caller always has one
@@ -72,6 +74,13 @@ async def file_notice(
     )
     routed = routed_to_kela(body, settings)
     async with uow:
+        domains = await uow.registrations.domains_of(business_id=caller.business_id)
+        if not notices.kind_fits_domains(body.notice.kind, domains):
+            raise errors.NOTICE_NOT_FOR_DOMAIN(
+                f"A {body.notice.kind} notice is for social welfare organisations (R9); "
+                f"{caller.business_id} is registered in {', '.join(sorted(domains))}.",
+                field="notice.kind",
+            )
         notice = uow.notices.new(
             kind=body.notice.kind,
             business_id=caller.business_id,
@@ -120,8 +129,10 @@ def _history(
     )
 
 
-async def _visible(uow: RegistrationUoW, notice_id: uuid.UUID, caller: Principal) -> NoticeRecord:
-    notice = await uow.notices.get(notice_id=notice_id)
+async def _visible(
+    uow: RegistrationUoW, notice_id: uuid.UUID, caller: Principal, *, for_update: bool = False
+) -> NoticeRecord:
+    notice = await uow.notices.get(notice_id=notice_id, for_update=for_update)
     if notice is None or not caller.may_see(notice.business_id):
         raise errors.NOTICE_NOT_FOUND(f"No notice {notice_id}.")
     return notice
@@ -165,10 +176,11 @@ async def list_notices(
 async def acknowledge_notice(
     notice_id: uuid.UUID, uow: RegistrationUoW, *, caller: Principal, clock: Clock
 ) -> NoticePublic:
-    """Staff acknowledge a received notice, once."""
+    """Staff acknowledge a received notice, once: the row lock makes a parallel twin wait and
+    then find it acknowledged (409), so there is one history entry and one event."""
     now = clock.now()
     async with uow:
-        notice = await _visible(uow, notice_id, caller)
+        notice = await _visible(uow, notice_id, caller, for_update=True)
         if notice.state != NoticeState.RECEIVED:
             raise errors.INVALID_TRANSITION(f"Notice {notice_id} is already {notice.state}.")
         notice.state = NoticeState.ACKNOWLEDGED

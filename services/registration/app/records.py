@@ -36,6 +36,7 @@ class RegistrationRecord(Protocol):
     state: str
     state_note: str | None
     deployed_on: date | None
+    revision: int
     submitted_by: str
     submitted_at: datetime
     updated_at: datetime
@@ -142,6 +143,7 @@ class DeploymentTestRecord(Protocol):
     reminder_sent_at: datetime | None
     overdue_flagged_at: datetime | None
     reported_at: datetime | None
+    reported_late: bool | None
     report: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime

@@ -16,11 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from services.registration.app import customership, views
 from services.registration.app.guards import (
     Place,
+    check_dates,
     duplicate_of,
     form_rejected,
     history_values,
     invalid_transition,
     open_window,
+    record_change,
     visible_registration,
 )
 from services.registration.app.ports import RegistrationUoW
@@ -37,6 +39,7 @@ from services.registration.domain.states import (
     RegistrationState,
     next_state,
 )
+from services.registration.settings import RegistrationSettings
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.registration import RegistrationSubmitted, RegistrationUpdated
@@ -63,6 +66,7 @@ async def submit_registration(
     *,
     caller: Principal,
     clock: Clock,
+    settings: RegistrationSettings,
     idempotency_key: str | None = None,
 ) -> RegistrationPublic:
     """Check the form (R3–R8), store it with its history and `registration.submitted`."""
@@ -75,6 +79,7 @@ async def submit_registration(
             f"These credentials act for {caller.business_id}; a registration can only be "
             f"made for that organisation, not for {business_id}."
         )
+    check_dates(command, earliest=settings.earliest_date, latest=settings.latest_date)
     digest = _request_digest(command) if idempotency_key is not None else ""
     today = clock.today()
     async with uow:
@@ -95,6 +100,7 @@ async def submit_registration(
         row = uow.registrations.new_registration(
             **views.form_columns(command, assessment),
             state=RegistrationState.SUBMITTED,
+            revision=1,
             submitted_by=caller.client_id,
             submitted_at=now,
             updated_at=now,
@@ -143,8 +149,13 @@ async def edit_registration(
     *,
     caller: Principal,
     clock: Clock,
+    settings: RegistrationSettings,
 ) -> RegistrationPublic:
-    """The organisation changes its form while the window is open; review starts again."""
+    """The organisation changes its form while the window is open; review starts again.
+
+    R7 and the start-in-the-past check apply only when the edit changes the production start
+    or the period (issue 14.5): a contact change is never refused because of them."""
+    check_dates(patch, earliest=settings.earliest_date, latest=settings.latest_date)
     today = clock.today()
     async with uow:
         row = await visible_registration(uow, registration_id, caller, for_update=True)
@@ -187,13 +198,18 @@ async def edit_registration(
             )
         assert window is not None
         try:
-            assessment = rules.assess(views.rule_form(form), window, today=today)
+            assessment = rules.assess(
+                views.rule_form(form),
+                window,
+                today=today,
+                check_start=bool({"planned_production_start", "period"} & changes.keys()),
+            )
         except rules.FormRejected as exc:
             raise form_rejected(exc) from None
         views.apply_form(row, form, assessment)
         row.state = new_state
         row.state_note = None
-        row.updated_at = clock.now()
+        record_change(row, at=clock.now())
         uow.registrations.add_history(
             **history_values(row, caller, action=Action.EDIT, from_state=previous, changes=changes)
         )

@@ -21,6 +21,7 @@ from services.registration.app.guards import (
     history_values,
     invalid_transition,
     open_window,
+    record_change,
     visible_registration,
 )
 from services.registration.app.ports import RegistrationUoW
@@ -33,6 +34,7 @@ from services.registration.domain.states import (
     RegistrationState,
     next_state,
 )
+from services.registration.settings import RegistrationSettings
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.common import PeriodRef
@@ -62,16 +64,20 @@ async def _transition(
     changes: dict[str, dict[str, object]] | None = None,
     before: Callable[[RegistrationRecord], None] | None = None,
     also: Callable[[RegistrationRecord], Awaitable[object]] | None = None,
+    check: Callable[[RegistrationRecord], Awaitable[None]] | None = None,
 ) -> RegistrationPublic:
     row = await visible_registration(uow, registration_id, caller, for_update=True)
     previous = RegistrationState(row.state)
     try:
-        row.state = next_state(previous, action)
+        next_state(previous, action)
     except InvalidTransition as exc:
         raise invalid_transition(exc) from None
+    if check is not None:  # a rule of this step, once the transition itself is possible
+        await check(row)
+    row.state = next_state(previous, action)
     if before is not None:
         before(row)
-    row.updated_at = clock.now()
+    record_change(row, at=clock.now())
     if action in (Action.REJECT, Action.RETURN):
         row.state_note = note
     uow.registrations.add_history(
@@ -230,8 +236,15 @@ async def deploy_registration(
     *,
     caller: Principal,
     clock: Clock,
+    settings: RegistrationSettings,
 ) -> RegistrationPublic:
     """Staff record that production use started on `deployed_on` (not in the future)."""
+    if not settings.earliest_date <= deployed_on <= settings.latest_date:
+        raise errors.DATE_OUT_OF_RANGE(
+            f"{deployed_on.isoformat()} is outside the dates this service takes "
+            f"({settings.earliest_date.isoformat()}–{settings.latest_date.isoformat()}).",
+            field="deployed_on",
+        )
     if deployed_on > clock.today():
         raise errors.DATE_IN_FUTURE(
             f"{deployed_on.isoformat()} is in the future; record the deployment once it started.",
@@ -258,6 +271,16 @@ async def record_deployment(
     def set_date(row: RegistrationRecord) -> None:
         row.deployed_on = deployed_on
 
+    async def customership_formed(row: RegistrationRecord) -> None:
+        missing = await customership.missing_for_deployment(uow, row, clock=clock)
+        if missing:
+            raise errors.CHECKLIST_INCOMPLETE(
+                "A first deployment needs the Kanta customership (R8): still without a date "
+                f"are {', '.join(missing)}. Record them first "
+                f"(PATCH /v1/customerships/{row.business_id}).",
+                extra={"missing": missing},
+            )
+
     return await _transition(
         registration_id,
         Action.DEPLOY,
@@ -266,6 +289,7 @@ async def record_deployment(
         clock=clock,
         changes={"deployed_on": {"old": None, "new": deployed_on.isoformat()}},
         before=set_date,
+        check=customership_formed,
         event=lambda snap, _: RegistrationDeployed(**snap, deployed_on=deployed_on),
     )
 

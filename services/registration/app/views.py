@@ -73,6 +73,7 @@ def rule_form(form: RegistrationCreate) -> rules.Form:
         planned_production_start=form.planned_production_start,
         existing_customer=customership.existing_customer,
         checklist={item: getattr(customership, item) for item in rules.CHECKLIST},
+        contact_emails=tuple(contact.email for contact in form.contacts),
     )
 
 
@@ -143,6 +144,7 @@ def registration_public_of(form: RegistrationCreate, row: RegistrationRecord) ->
             "warnings": row.warnings,
             "state_note": row.state_note,
             "deployed_on": row.deployed_on,
+            "revision": row.revision,
             "submitted_at": row.submitted_at,
             "updated_at": row.updated_at,
         }
@@ -167,6 +169,7 @@ def registration_snapshot(row: RegistrationRecord) -> dict[str, Any]:
         "registration_required": row.registration_required,
         "warnings": [RegistrationWarning.model_validate(w) for w in row.warnings],
         "contacts": contacts_of(row),
+        "revision": row.revision,
     }
 
 
@@ -250,6 +253,7 @@ def deployment_test_public(test: DeploymentTestRecord, *, today: date) -> Deploy
         report_due_on=test.report_due_on,
         report_overdue=overdue,
         reported_at=test.reported_at,
+        reported_late=test.reported_late,
         report=test.report,
     )
 

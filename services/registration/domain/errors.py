@@ -123,6 +123,34 @@ DATE_IN_FUTURE = ProblemType(
     field="customership.commitment_signed_on",
 )
 
+DATE_OUT_OF_RANGE = ProblemType(
+    "date_out_of_range",
+    422,
+    "0001-01-01 is outside the dates this service takes (2000-01-01–2100-12-31).",
+    field="planned_production_start",
+)
+PRODUCTION_START_IN_PAST = ProblemType(
+    "production_start_in_past",
+    422,
+    "Production use cannot be planned to start in the past (2026-01-15); give a date from "
+    "today on.",
+    field="planned_production_start",
+)
+
+DUPLICATE_CONTACT = ProblemType(
+    "duplicate_contact",
+    422,
+    "contacts.1 has the email address of contacts.0 (maija@example.fi); name each person once.",
+    field="contacts.1.email",
+)
+CHECKLIST_INCOMPLETE = ProblemType(
+    "customership_checklist_incomplete",
+    409,
+    "A first deployment needs the Kanta customership (R8): still without a date are "
+    "service_description_accepted_on, details_submitted_on. Record them first "
+    "(PATCH /v1/customerships/2077474-0).",
+)
+
 # --- Extension of use: notices (R9), deployment tests (R10), customership (R8) -------------
 NOTICE_TOO_LATE = ProblemType(
     "notice_too_late",
@@ -132,6 +160,13 @@ NOTICE_TOO_LATE = ProblemType(
     field="notice.effective_on",
 )
 NOTICE_NOT_FOUND = ProblemType("notice_not_found", 404, f"No notice {EXAMPLE_ID}.")
+NOTICE_NOT_FOR_DOMAIN = ProblemType(
+    "notice_not_for_domain",
+    422,
+    "A system_profile_change notice is for social welfare organisations (R9); 2077474-0 is "
+    "registered in health_care.",
+    field="notice.kind",
+)
 DEPLOYMENT_TEST_NOT_FOUND = ProblemType(
     "deployment_test_not_found", 404, f"No deployment test {EXAMPLE_ID}."
 )
@@ -177,6 +212,9 @@ FORM_RULES = (
     VENDOR_SUPPORT_NOT_HEALTH_CARE,
     CUSTOMERSHIP_REQUIRED,
     DATE_IN_FUTURE,
+    DATE_OUT_OF_RANGE,
+    PRODUCTION_START_IN_PAST,
+    DUPLICATE_CONTACT,
 )
 """What a form can break (R3–R8), documented on the routes that check a form."""
 AUTH = (UNAUTHORIZED,)
@@ -199,6 +237,8 @@ ANSWERED = (
     *FORM_RULES,
     NOTICE_TOO_LATE,
     NOTICE_NOT_FOUND,
+    NOTICE_NOT_FOR_DOMAIN,
+    CHECKLIST_INCOMPLETE,
     DEPLOYMENT_TEST_NOT_FOUND,
     NOT_A_TEST_IDENTITY,
     TESTED_ON_IN_FUTURE,

@@ -13,6 +13,18 @@ class NoticeState(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+# R9: information-system profiles and document groups exist in social welfare only.
+SOCIAL_WELFARE_KINDS = frozenset({"system_profile_change", "document_group_change"})
+
+
+def kind_fits_domains(kind: str, domains: frozenset[str]) -> bool:
+    """R9: a social-welfare-only kind needs the organisation to be in social welfare.
+
+    `domains` are those of the organisation's registrations; none known (an organisation
+    that deployed before this service) is not held against it."""
+    return kind not in SOCIAL_WELFARE_KINDS or not domains or "social_welfare" in domains
+
+
 def earliest_connection_point_change(today: date, lead_days: int) -> date:
     """R9: a technical connection point change is notified at least `lead_days` ahead."""
     return today + timedelta(days=lead_days)

@@ -82,6 +82,7 @@ class Form:
     planned_production_start: date
     existing_customer: bool
     checklist: Mapping[str, date | None] = field(default_factory=dict)
+    contact_emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,9 +181,9 @@ def registration_required(form: Form) -> bool:
     return not (form.domain == "health_care" and form.vendor_handles_support)
 
 
-def check_production_start(form: Form, window: PeriodWindow) -> list[Violation]:
+def production_after_period(planned: date, window: PeriodWindow) -> list[Violation]:
     """R7: production use starts by the period's last day at the latest."""
-    if form.planned_production_start > window.ends_on:
+    if planned > window.ends_on:
         return [
             Violation(
                 errors.PRODUCTION_AFTER_PERIOD,
@@ -190,6 +191,25 @@ def check_production_start(form: Form, window: PeriodWindow) -> list[Violation]:
                 f"Production use must start by the last day of period {window.year}/"
                 f"{window.number} ({window.ends_on.isoformat()}); choose a later period or "
                 "an earlier date.",
+            )
+        ]
+    return []
+
+
+def check_production_start(form: Form, window: PeriodWindow) -> list[Violation]:
+    """R7 on a form."""
+    return production_after_period(form.planned_production_start, window)
+
+
+def check_production_not_past(form: Form, *, today: date) -> list[Violation]:
+    """Production use is planned from today on: a start in the past is no plan."""
+    if form.planned_production_start < today:
+        return [
+            Violation(
+                errors.PRODUCTION_START_IN_PAST,
+                "planned_production_start",
+                "Production use cannot be planned to start in the past "
+                f"({form.planned_production_start.isoformat()}); give a date from today on.",
             )
         ]
     return []
@@ -234,6 +254,26 @@ def check_customership(form: Form, *, today: date) -> list[Violation]:
     return found
 
 
+def check_contacts(form: Form) -> list[Violation]:
+    """Each person is named once: the same email (in any case) twice is a mistake (14.5)."""
+    seen: dict[str, int] = {}
+    found: list[Violation] = []
+    for index, email in enumerate(form.contact_emails):
+        key = email.casefold()
+        if key in seen:
+            found.append(
+                Violation(
+                    errors.DUPLICATE_CONTACT,
+                    f"contacts.{index}.email",
+                    f"contacts.{index} has the email address of contacts.{seen[key]} "
+                    f"({email}); name each person once.",
+                )
+            )
+        else:
+            seen[key] = index
+    return found
+
+
 def pending_checklist(form: Form) -> list[str]:
     """R8: the commitment steps still open (none once the customership exists)."""
     if form.existing_customer:
@@ -241,18 +281,37 @@ def pending_checklist(form: Form) -> list[str]:
     return [item for item in CHECKLIST if form.checklist.get(item) is None]
 
 
-def assess(form: Form, window: PeriodWindow, *, today: date) -> Assessment:
-    """Run every rule; raise FormRejected naming all violations, else return the warnings."""
+def assess(
+    form: Form, window: PeriodWindow, *, today: date, check_start: bool = True
+) -> Assessment:
+    """Run every rule; raise FormRejected naming all violations, else return the warnings.
+
+    `check_start=False` (an edit that changes neither the production start nor the period)
+    leaves out R7 and the start-in-the-past check: what did not change is not refused now
+    because the period was shortened or time went by (issue 14.5); the R7 warning stays.
+    """
     violations = [
         *check_service(form),
         *check_reason(form),
         *check_vendor_support(form),
-        *check_production_start(form, window),
+        *(check_production_start(form, window) if check_start else []),
+        *(check_production_not_past(form, today=today) if check_start else []),
         *check_customership(form, today=today),
+        *check_contacts(form),
     ]
     if violations:
         raise FormRejected(violations)
-    return Assessment(
-        warnings=lead_time_warnings(form, today=today),
-        registration_required=registration_required(form),
-    )
+    warnings = lead_time_warnings(form, today=today)
+    if not check_start:  # R7 still broken (the period was shortened): staff keep seeing it
+        warnings += period_end_warnings(form, window)
+    return Assessment(warnings=warnings, registration_required=registration_required(form))
+
+
+def period_end_warnings(form: Form, window: PeriodWindow) -> list[Warning]:
+    """R7 as a warning: for a registration that was in time until its period was shortened."""
+    return r7_warnings(form.planned_production_start, window)
+
+
+def r7_warnings(planned: date, window: PeriodWindow) -> list[Warning]:
+    """R7 as a warning (`production_after_period`) when the production start is too late."""
+    return [Warning(v.code, v.message) for v in production_after_period(planned, window)]

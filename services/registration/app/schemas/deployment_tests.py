@@ -6,10 +6,11 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from services.registration.app.schemas.notices import Body, LongText, Text
 from shared.paging import Page
+from shared.text import SafeLine
 
 
 class DeploymentTestCreate(Body):
@@ -20,8 +21,8 @@ class DeploymentTestCreate(Body):
 
     planned_on: date
     environment: Literal["production"] = "production"
-    service: str | None = Field(
-        default=None, description="Defaults to the registration's service.", max_length=64
+    service: Annotated[SafeLine, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="Defaults to the registration's service."
     )
 
 
@@ -42,7 +43,7 @@ class DeploymentTestResult(Body):
 
     outcome: Literal["success", "failure"]
     tested_on: date
-    test_identities: list[Annotated[str, StringConstraints(max_length=11)]] = Field(
+    test_identities: list[Annotated[SafeLine, StringConstraints(max_length=11)]] = Field(
         min_length=1, max_length=50, description="Kela's test identity codes (900 series, R10)."
     )
     notes: LongText | None = None
@@ -67,7 +68,7 @@ class DeploymentTestReport(Body):
     )
 
     reporter_name: Text
-    reporter_email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+    reporter_email: EmailStr
     tested_at: datetime
     what_was_tested: LongText
     outcome: LongText
@@ -86,6 +87,10 @@ class DeploymentTestPublic(BaseModel):
     report_due_on: date | None
     report_overdue: bool
     reported_at: datetime | None
+    reported_late: bool | None = Field(
+        default=None,
+        description="R10: true when the report came after `report_due_on` (null: not yet).",
+    )
     report: dict[str, Any] | None
 
 

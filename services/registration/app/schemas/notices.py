@@ -6,12 +6,16 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from shared.numbers import Integer
 from shared.paging import Page
+from shared.text import SafeLine, SafeText
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = SafeLine
+"""One line of at most 200 characters: no control characters, no line breaks, NFC."""
+LongText = SafeText
+"""Free text of at most 2,000 characters with line breaks, no other control characters."""
 DocumentGroup = Literal["sw_old_documents", "sw_phase_1_documents", "sw_phase_2_documents"]
 
 
@@ -57,7 +61,7 @@ class DocumentVolumeGrowth(Body):
     """Notified to Kela when the increase is over 500,000 documents (a setting)."""
 
     kind: Literal["document_volume_growth"]
-    document_increase: int = Field(ge=0, le=10_000_000_000, examples=[650_000])
+    document_increase: Integer = Field(ge=0, le=10_000_000_000, examples=[650_000])
     effective_on: date | None = None
 
 
@@ -66,7 +70,7 @@ class ArchivingExtension(Body):
 
     kind: Literal["archiving_extension"]
     service_tasks: list[Text] = Field(min_length=1, max_length=50)
-    document_increase: int = Field(ge=0, le=10_000_000_000, examples=[20_000])
+    document_increase: Integer = Field(ge=0, le=10_000_000_000, examples=[20_000])
 
 
 NoticeBody = Annotated[

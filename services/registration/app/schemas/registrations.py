@@ -25,11 +25,17 @@ from services.registration.app.samples import EXAMPLE_FORM
 from services.registration.domain.identifiers import check_oid, normalise_business_id
 from services.registration.domain.states import RegistrationState
 from shared.contracts.common import ContactRole, Domain, Language, Sector
+from shared.numbers import Integer
 from shared.paging import Page
+from shared.text import SafeLine, SafeText
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-BusinessId = Annotated[str, AfterValidator(normalise_business_id)]
+Name = SafeLine
+"""A name on one line (organisation, contact, product): no control characters, NFC."""
+Text = SafeText
+"""Staff's free text (a reason, the changes asked for, a note): line breaks allowed."""
+BusinessId = Annotated[
+    SafeLine, StringConstraints(max_length=16), AfterValidator(normalise_business_id)
+]
 Reason = Literal["first_deployment", "new_service_or_functionality", "significant_extension"]
 ServiceCode = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
@@ -45,7 +51,7 @@ class Organisation(_In):
 
     name: Name = Field(examples=["Esimerkki Terveys Oy"])
     business_id: BusinessId = Field(examples=["2077474-0"])
-    oid: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = Field(
+    oid: Annotated[SafeLine, StringConstraints(max_length=64)] = Field(
         description="OID of the SOTE organisation register (1.2.246.10.<business ID digits>"
         ".10.0, or a unit's .10.<n>), or the IAH id of an independent practitioner.",
         examples=["1.2.246.10.20774740.10.0"],
@@ -67,12 +73,11 @@ class InformationSystem(_In):
 
     product: Name = Field(examples=["Potilas Pro"])
     vendor: Name = Field(examples=["Toimittaja Oy"])
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    version: Annotated[SafeLine, StringConstraints(max_length=50)]
     certified: bool = Field(examples=[True])
-    profile: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = Field(default=None, description="Information-system profile (social welfare only).")
+    profile: Annotated[SafeLine, StringConstraints(max_length=100)] | None = Field(
+        default=None, description="Information-system profile (social welfare only)."
+    )
 
 
 class Period(_In):
@@ -80,8 +85,8 @@ class Period(_In):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    year: int = Field(ge=2000, le=2100, examples=[2027])
-    number: int = Field(ge=1, le=3, examples=[1])
+    year: Integer = Field(ge=2000, le=2100, examples=[2027])
+    number: Integer = Field(ge=1, le=3, examples=[1])
 
 
 class Customership(_In):
@@ -231,6 +236,9 @@ class RegistrationPublic(BaseModel):
         default=None, description="Why it was rejected, or what to change when returned."
     )
     deployed_on: date | None = None
+    revision: int = Field(
+        default=1, ge=1, description="Rises by one with every change of the registration."
+    )
     submitted_at: datetime
     updated_at: datetime
 
