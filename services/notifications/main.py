@@ -11,6 +11,7 @@ from services.notifications.adapters.uow import NotificationsUnitOfWork
 from services.notifications.api import deliveries, suppressions
 from services.notifications.app.mailer import Mailer
 from services.notifications.app.ports import DeliveryUnitOfWork
+from services.notifications.app.resend import rerender_mail
 from services.notifications.app.sender import MailSender
 from services.notifications.consumers import consumer_specs
 from services.notifications.settings import NotificationsSettings
@@ -34,6 +35,9 @@ def mailer_for(settings: NotificationsSettings, doorbell: Doorbell) -> Mailer:
         organizer_name=settings.mail_from_name,
         on_queued=doorbell.ring,
         staff_mailbox=str(settings.staff_mailbox) if settings.staff_mailbox else None,
+        staff_language=settings.staff_language,
+        contact_address=str(settings.kela_contact_email) if settings.kela_contact_email else None,
+        rerender=rerender_mail,
     )
 
 

@@ -6,6 +6,7 @@ from email.utils import parseaddr
 
 from pydantic import EmailStr, Field, SecretStr, field_validator, model_validator
 
+from shared.contracts.common import Language
 from shared.settings import ServiceSettings, database_url_field
 
 
@@ -24,6 +25,10 @@ class NotificationsSettings(ServiceSettings):
     # Gets a copy of every new registration and overdue deployment-test reports (R10);
     # empty: neither.
     staff_mailbox: EmailStr | None = "kayttoonotot-staff@kanta.example"
+    # The language of the mails to the staff mailbox (the staff copy, overdue flags) (#14.6).
+    staff_language: Language = "fi"
+    # Kela's contact address: every mail gives it, deployment-test mails say to report there.
+    kela_contact_email: EmailStr | None = "kanta-kayttoonotot@kanta.example"
     mail_batch_size: int = Field(default=50, ge=1, le=1000)
     mail_poll_interval_s: float = Field(default=1.0, gt=0)
     mail_claim_ttl_s: float = Field(default=120.0, gt=0)
@@ -31,7 +36,7 @@ class NotificationsSettings(ServiceSettings):
     mail_retry_base_s: float = Field(default=30.0, gt=0)
     mail_retry_max_s: float = Field(default=3600.0, gt=0)
 
-    @field_validator("staff_mailbox", mode="before")
+    @field_validator("staff_mailbox", "kela_contact_email", mode="before")
     @classmethod
     def _staff_mailbox(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -227,3 +227,55 @@ async def test_resends_and_suppressions_are_for_staff(
     assert gone.status_code == 404 and gone.json()["code"] == "suppression_not_found"
     assert lift_again.status_code == 404
     assert retried.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "/v1/suppressions/a%00@example.fi", {}),
+        ("DELETE", "/v1/suppressions/a%00@example.fi", {}),
+        ("GET", "/v1/suppressions/a%0Ab@example.fi", {}),
+        ("GET", "/v1/deliveries", {"recipient": "a\x00b@example.fi"}),
+        ("GET", "/v1/deliveries", {"template": "enrolment\x00confirmed"}),
+        ("GET", "/v1/deliveries", {"template": "a\r\nb"}),
+    ],
+)
+async def test_text_parameters_with_control_characters_are_a_422_not_a_503(
+    method: str,
+    path: str,
+    params: dict[str, str],
+    make_settings: MakeSettings,
+    pg_databases: Any,
+) -> None:
+    """#15.2 on PostgreSQL, which refuses a NUL in text: the parameter is refused first."""
+    settings = make_settings(
+        NotificationsSettings,
+        database_url=await pg_databases.create("notif"),
+        staff_mailbox="",
+    )
+    async with service(settings) as (_, client):
+        response = await client.request(method, path, params=params)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/suppressions/a%E2%80%AEb@example.fi", {}, "email"),
+        ("/v1/suppressions/a%E2%80%A8b@example.fi", {}, "email"),
+        ("/v1/deliveries", {"recipient": "a\u202eb@example.fi"}, "recipient"),
+        ("/v1/deliveries", {"template": "a\u2028b"}, "template"),
+    ],
+)
+async def test_text_parameters_are_safe_lines_and_the_422_names_them(
+    path: str, params: dict[str, str], field: str, make_settings: MakeSettings
+) -> None:
+    """#15.2: the routes' own text type refuses what the request guard lets through."""
+    settings = make_settings(NotificationsSettings, staff_mailbox="")
+    async with service(settings) as (_, client):
+        response = await client.get(path, params=params)
+
+    assert response.status_code == 422, response.text
+    assert field in response.text

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import col
 
@@ -324,3 +324,41 @@ async def test_a_full_pass_goes_on_at_once_unless_smtp_is_unavailable(
     outage = MailSender(uow_factory=make_uow, settings=down, clock=CLOCK)
     assert await outage.one_pass() is False, "a full batch, but SMTP is down: wait"
     assert len(server.messages) == 3
+
+
+async def test_a_mail_that_cannot_be_built_fails_alone_and_the_others_are_sent(
+    engine: AsyncEngine, smtp: tuple[str, int, CapturingHandler], make_settings: Callable[..., Any]
+) -> None:
+    """#15.5: a mail whose build raises is that mail's failure, never the pass's."""
+    _, port, server = smtp
+    make_uow = uow_factory(engine)
+    first, poisoned, last = (f"{unique(label)}@example.fi" for label in ("s1", "s2", "s3"))
+    envelope = submitted(first, poisoned, last)
+    await queue(make_uow(), envelope)
+    async with session_factory(engine)() as session:
+        # A correlation id with CR/LF, as a peer's bug or a replay could leave in the row.
+        await session.exec(
+            update(Mail)
+            .where(col(Mail.recipient) == poisoned)
+            .values(correlation_id="corr\r\nBcc: evil@example.com")
+        )
+        await session.commit()
+    settings = make_settings(NotificationsSettings, smtp_port=port, staff_mailbox="")
+    sender = MailSender(uow_factory=make_uow, settings=settings, clock=CLOCK)
+
+    outcome = await sender.send_due()
+
+    assert outcome.claimed == 3
+    assert outcome.statuses == {MailStatus.SENT: 2, MailStatus.FAILED: 1}
+    by_recipient = {
+        m.recipient: m
+        for m in await mails_of(engine, uuid.UUID(envelope.payload["registration_id"]))
+    }
+    broken = by_recipient[poisoned]
+    assert broken.status == MailStatus.FAILED
+    assert broken.attempts == 1
+    assert broken.claim_token is None
+    assert broken.last_reply is not None and "could not be built" in broken.last_reply
+    assert by_recipient[first].status == by_recipient[last].status == MailStatus.SENT
+    assert sorted(rcpt for _, [rcpt] in server.envelopes) == sorted([first, last])
+    assert all("evil@example.com" not in str(m) for m in server.messages)

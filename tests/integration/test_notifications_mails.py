@@ -81,7 +81,8 @@ def later(
 
 
 def calendar_of(message: EmailMessage) -> tuple[EmailMessage, icalendar.Calendar] | None:
-    for part in message.iter_attachments():
+    """The iMIP part (`text/calendar`, inside the multipart/alternative) and its object."""
+    for part in message.walk():
         if part.get_content_type() == "text/calendar":
             assert isinstance(part, EmailMessage)
             return part, icalendar.Calendar.from_ical(part.get_content())
@@ -222,8 +223,10 @@ async def test_registration_mails_reach_every_contact_in_their_language(
     assert "Toimintamallikoulutus" in finnish["registration_accepted"]
     assert f"{long_date(SESSION_DAY, 'fi')} 9.00–11.00" in finnish["registration_accepted"]
     assert "Sosiaalihuollon koulutus" not in finnish["registration_accepted"]
-    assert "Perustelu: Väärä palvelu." in finnish["registration_rejected"]
-    assert "Muutettavaa: Lisää liityntäpiste." in finnish["registration_returned"]
+    # #14.6: staff's words as written and marked as theirs (was "Perustelu: Väärä palvelu.").
+    marked = "(Kelan käsittelijän kirjoittama):\n> "
+    assert f"Perustelu {marked}Väärä palvelu." in finnish["registration_rejected"]
+    assert f"Muutettavaa {marked}Lisää liityntäpiste." in finnish["registration_returned"]
     assert (
         f"käyttöönottojaksolta 3/{YEAR - 1} käyttöönottojaksolle 1/{YEAR}"
         in finnish["registration_moved"]
@@ -241,7 +244,7 @@ def _text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert isinstance(body, EmailMessage)
     content: str = body.get_content()
-    return content
+    return content.replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

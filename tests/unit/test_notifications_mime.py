@@ -133,25 +133,36 @@ def with_calendar(method: Method) -> Mail:
     return mail
 
 
-def test_a_calendar_object_is_an_imip_attachment_after_the_alternatives() -> None:
+def test_a_calendar_object_is_an_imip_alternative_and_an_ics_attachment() -> None:
+    """#14.3: the structure of CalConnect's iMIP best practices (RFC 6047)."""
     mail = with_calendar(Method.REQUEST)
     received = as_received(build_message(mail, mail_from=FROM))
 
     assert received.get_content_type() == "multipart/mixed"
     alternative, attachment = list(received.iter_parts())
     assert alternative.get_content_type() == "multipart/alternative"
-    assert attachment.get_content_type() == "text/calendar"
-    assert attachment.get_param("method") == "REQUEST"
-    assert str(attachment.get_param("charset")).lower() == "utf-8"
+    plain, html, calendar = list(alternative.iter_parts())
+    assert [plain.get_content_type(), html.get_content_type()] == ["text/plain", "text/html"]
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_param("method") == "REQUEST"
+    assert str(calendar.get_param("charset")).lower() == "utf-8"
+    assert calendar.get_content_disposition() is None
+    assert mail.calendar is not None
+    assert calendar.get_content().splitlines() == mail.calendar.splitlines()
+    assert "METHOD:REQUEST" in calendar.get_content().splitlines()
+    assert attachment.get_content_type() == "application/ics"
     assert attachment.get_filename() == "invitation.ics"
     assert attachment.get_content_disposition() == "attachment"
-    assert mail.calendar is not None
-    assert attachment.get_content().splitlines() == mail.calendar.splitlines()
+    assert attachment.get_content().decode("utf-8").splitlines() == mail.calendar.splitlines()
     assert received["Content-Language"] == "fi"
+    types = [part.get_content_type() for part in received.walk()]
+    assert types.count("text/calendar") == 1, "one iMIP object per mail"
 
 
 def test_a_cancellation_is_named_so_and_carries_method_cancel() -> None:
     received = as_received(build_message(with_calendar(Method.CANCEL), mail_from=FROM))
-    attachment = list(received.iter_parts())[1]
-    assert attachment.get_param("method") == "CANCEL"
+    alternative, attachment = list(received.iter_parts())
+    calendar = list(alternative.iter_parts())[2]
+    assert calendar.get_param("method") == "CANCEL"
+    assert "METHOD:CANCEL" in calendar.get_content().splitlines()
     assert attachment.get_filename() == "cancellation.ics"

@@ -276,14 +276,28 @@ def test_r5_an_optional_registration_is_told_it_was_not_required(language: str) 
     assert OPTIONAL[language] in optional.text and OPTIONAL[language] in optional.html
 
 
-def test_r6_warnings_are_listed_in_the_receipt() -> None:
+# R6's warning as each language says it (#14.6: from its code, never the English message).
+LEAD_TIME = {
+    "fi": "sertifioidulla järjestelmällä varatkaa noin 3–6 kuukautta",
+    "sv": "med ett certifierat system reservera cirka 3–6 månader",
+    "en": "with a certified system allow about 3–6 months",
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_r6_warnings_are_listed_in_the_receipt_in_its_language(language: str) -> None:
+    """Behaviour changed by #14.6: the warning is rendered from its code, not its message."""
     warning = RegistrationWarning(
         code="short_lead_time", message="Planned start is under 3 months away."
     )
-    mail = render("registration_received", receipt(warnings=[warning]), language="en")
-    assert "Please note:" in mail.text
-    assert "- Planned start is under 3 months away." in mail.text
-    assert "<li>Planned start is under 3 months away.</li>" in mail.html
+    mail = render("registration_received", receipt(warnings=[warning]), language=language)
+    heading = {"fi": "Huomioitavaa:", "sv": "Observera:", "en": "Please note:"}[language]
+    assert heading in mail.text
+    assert LEAD_TIME[language] in mail.text and LEAD_TIME[language] in mail.html
+    assert "15. huhtikuuta 2027" in mail.text if language == "fi" else True
+    for body in (mail.text, mail.html):
+        assert "Planned start is under 3 months away." not in body
+        assert "short_lead_time" not in body
 
 
 def test_the_staff_copy_says_it_is_one_and_greets_no_one() -> None:
@@ -297,9 +311,13 @@ def test_the_staff_copy_says_it_is_one_and_greets_no_one() -> None:
 
 def test_decisions_carry_the_note_the_period_and_its_sessions() -> None:
     rejected = render("registration_rejected", decision(note="Väärä palvelu."), language="fi")
-    assert "Perustelu: Väärä palvelu." in rejected.text
+    # #14.6: staff's words as written, marked as theirs (was "Perustelu: Väärä palvelu.").
+    assert "Perustelu (Kelan käsittelijän kirjoittama):\n> Väärä palvelu." in rejected.text
     returned = render("registration_returned", decision(note="Lisää yhteyshenkilö."), language="sv")
-    assert "Det här behöver ändras: Lisää yhteyshenkilö." in returned.text
+    assert (
+        "Det här behöver ändras (skrivet av FPA:s handläggare):\n> Lisää yhteyshenkilö."
+        in returned.text
+    )
     moved = render("registration_moved", decision(), language="en")
     assert "from deployment period 3/2026 to deployment period 1/2027" in moved.text
     accepted = render("registration_accepted", decision(), language="fi")
@@ -392,7 +410,8 @@ def test_templates_use_only_variables_their_context_declares(name: str) -> None:
     spec = TEMPLATES[name]
     env = environment()
     # `session` is also the loop variable of the list that includes `_session` per session.
-    declared = set(spec.context.model_fields) | {"language", "session"}
+    # `today` and `contact_address` are given to every mail by `render` (#14.6).
+    declared = set(spec.context.model_fields) | {"language", "session", "today", "contact_address"}
     for language in spec.languages:
         for source in _sources(name, language):
             used: set[str] = meta.find_undeclared_variables(env.parse(source))
@@ -467,7 +486,13 @@ def test_r10_a_successful_test_asks_for_the_report_within_two_days(language: str
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_r10_the_reminder_says_the_deadline_is_tomorrow(language: str) -> None:
-    mail = render("deployment_test_report_reminder", deployment_test(), language=language)
+    # #14.6: "tomorrow" comes from the clock: the reminder is rendered the day before.
+    mail = render(
+        "deployment_test_report_reminder",
+        deployment_test(),
+        language=language,
+        today=date(2027, 3, 11),
+    )
 
     assert DEADLINE[language] in mail.subject
     for body in (mail.text, mail.html):
@@ -563,3 +588,20 @@ def test_notice_details_are_escaped_in_html() -> None:
     mail = render("notice_to_kela", hostile, language="fi")
     assert "<script>" not in mail.html
     assert "&lt;script&gt;" in mail.html
+
+
+def test_a_title_change_is_named_and_shown_in_the_mails_language() -> None:
+    """#14.2: a title change is an update the calendar shows; the mail names it, no code."""
+    changed = session_context(
+        changes=[
+            Change(
+                field="title",
+                old={"fi": "Vanha", "sv": "Gammal", "en": None},
+                new={"fi": "Uusi", "sv": "Ny", "en": None},
+            )
+        ]
+    )
+    swedish = render("session_rescheduled", changed, language="sv")
+    assert "- Namn: Gammal → Ny" in swedish.text
+    english = render("session_rescheduled", changed, language="en")
+    assert "- Title: Vanha → Uusi" in english.text

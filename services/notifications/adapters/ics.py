@@ -1,23 +1,26 @@
 """Calendar objects for iMIP mails (RFC 6047 over RFC 5546), built with `icalendar`.
 
-A REQUEST carries the session's stable UID and current SEQUENCE, so a calendar client updates
-the entry it already has instead of adding a second one; a CANCEL with STATUS:CANCELLED
-removes it. Times are written on Europe/Helsinki time with its VTIMEZONE.
+Each person holds a calendar entry of their own (scheduling owns its UID and SEQUENCE): a
+REQUEST carries the entry's stable UID and current SEQUENCE, so a calendar client updates the
+entry it already has instead of adding a second one; a CANCEL with STATUS:CANCELLED and the
+raised SEQUENCE removes it. ORGANIZER is the sender's address, the recipient the one ATTENDEE
+(RFC 6047). Times are written on Europe/Helsinki time with the one rule-based VTIMEZONE
+(`shared.vtimezone`), which Outlook reads right.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from shared.clock import HELSINKI
+from shared.contracts.common import Participant
 from shared.contracts.scheduling import SessionInfo
+from shared.vtimezone import helsinki_vtimezone
 
 PRODID = "-//Kela//Kanta deployment periods//FI"
-# VTIMEZONE rules are written for this span: sessions are planned a few years ahead at most.
-_TZ_FIRST, _TZ_LAST = date(2020, 1, 1), date(2040, 1, 1)
 
 
 class Method(StrEnum):
@@ -39,6 +42,15 @@ def session_title(session: SessionInfo, language: str) -> str:
     return localized.get(language) or session.title.fi
 
 
+def entry_of(participant: Participant, session: SessionInfo) -> tuple[str, int]:
+    """The UID and SEQUENCE of the person's own calendar entry (the session's, in old events)."""
+    uid = participant.calendar_uid or session.uid
+    sequence = session.sequence
+    if participant.calendar_sequence is not None:
+        sequence = participant.calendar_sequence
+    return uid, sequence
+
+
 def build_calendar(
     session: SessionInfo,
     *,
@@ -51,15 +63,21 @@ def build_calendar(
     language: str,
     stamp: datetime,
     description: str = "",
+    uid: str | None = None,
+    sequence: int | None = None,
 ) -> str:
-    """The calendar object of one session for one attendee, as iCalendar text."""
+    """The calendar object of one session for one attendee, as iCalendar text.
+
+    `uid` and `sequence` name the attendee's own entry (default: the session's).
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method.value)
+    calendar.add_component(helsinki_vtimezone())
     event = Event()
-    event.add("uid", session.uid)
-    event.add("sequence", session.sequence)
+    event.add("uid", uid or session.uid)
+    event.add("sequence", session.sequence if sequence is None else sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at.astimezone(HELSINKI))
     event.add("dtend", session.ends_at.astimezone(HELSINKI))
@@ -78,7 +96,6 @@ def build_calendar(
     who.params["RSVP"] = "FALSE"
     event.add("attendee", who)
     calendar.add_component(event)
-    calendar.add_missing_timezones(first_date=_TZ_FIRST, last_date=_TZ_LAST)
     text: str = calendar.to_ical().decode("utf-8")
     return text
 

@@ -1,7 +1,10 @@
 """The MIME form of a stored mail: multipart/alternative, plain text first, then HTML.
 
-A mail with a calendar object becomes multipart/mixed: the alternatives, then the object as
-an iMIP attachment (RFC 6047: `text/calendar` with the `method` parameter of its METHOD).
+A mail with a calendar object (iMIP, RFC 6047) takes the structure CalConnect's iMIP best
+practices found to work across clients: multipart/mixed holding the multipart/alternative of
+plain text, HTML and `text/calendar; method=…` (the method equal to the object's METHOD),
+then the same object once more as an `application/ics` attachment named `….ics`, for the
+clients that only import attachments.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ def build_message(mail: Mail, *, mail_from: str) -> EmailMessage:
     message.add_alternative(mail.body_html, subtype="html")
     if mail.calendar is not None:
         method = (mail.calendar_method or "REQUEST").upper()
+        message.add_alternative(
+            mail.calendar, subtype="calendar", charset="utf-8", params={"method": method}
+        )
         message.add_attachment(
-            mail.calendar,
-            subtype="calendar",
-            charset="utf-8",
+            mail.calendar.encode("utf-8"),
+            maintype="application",
+            subtype="ics",
             filename="cancellation.ics" if method == "CANCEL" else "invitation.ics",
-            params={"method": method},
         )
     # Last: setting the content drops (or moves into the parts) every Content-* header.
     message["Content-Language"] = mail.language

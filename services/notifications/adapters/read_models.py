@@ -9,11 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifications.adapters.tables import KnownPeriod, KnownRegistration, KnownSession
+from services.notifications.adapters.tables import (
+    KnownEntry,
+    KnownPeriod,
+    KnownRegistration,
+    KnownSession,
+)
+from services.notifications.domain.sessions import EntryState
+from shared.contracts.common import Participant
 from shared.contracts.scheduling import PeriodInfo, SessionInfo
 from shared.db import insert_ignoring_conflicts
 
@@ -25,12 +32,23 @@ class ReadModelRepository:
         self._session = session
 
     async def remember_registration(
-        self, *, registration_id: uuid.UUID, business_id: str, organisation_name: str, now: datetime
-    ) -> None:
-        """Record (or refresh) whose registration this is."""
+        self,
+        *,
+        registration_id: uuid.UUID,
+        business_id: str,
+        organisation_name: str,
+        revision: int,
+        now: datetime,
+    ) -> bool:
+        """Record (or refresh) whose registration this is, unless this snapshot is older.
+
+        Keeps the highest `revision` seen; False when a newer snapshot was seen already (an
+        older one that arrived late: a retry, a redelivery), and then nothing changes.
+        """
         values = {
             "business_id": business_id[:20],
             "organisation_name": organisation_name[:300],
+            "revision": revision,
             "updated_at": now,
         }
         table = KnownRegistration.__table__  # type: ignore[attr-defined]
@@ -39,12 +57,18 @@ class ReadModelRepository:
             .values(registration_id=registration_id, **values)
             .returning(table.c.registration_id)
         )
-        if inserted.first() is None:
-            await self._session.exec(
-                update(KnownRegistration)
-                .where(col(KnownRegistration.registration_id) == registration_id)
-                .values(**values)
+        if inserted.first() is not None:
+            return True
+        updated = await self._session.exec(
+            update(KnownRegistration)
+            .where(
+                col(KnownRegistration.registration_id) == registration_id,
+                col(KnownRegistration.revision) <= revision,
             )
+            .values(**values)
+            .returning(col(KnownRegistration.registration_id))
+        )
+        return updated.first() is not None
 
     async def find_business_ids(self, *, registration_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The business ID of each known registration among `registration_ids`."""
@@ -128,3 +152,59 @@ class ReadModelRepository:
             .order_by(col(KnownSession.starts_at), col(KnownSession.session_id))
         )
         return [SessionInfo.model_validate_json(row.info) for row in result.all()]
+
+    async def find_session(self, *, session_id: uuid.UUID) -> SessionInfo | None:
+        """The newest snapshot of a session, if known."""
+        row = await self._session.get(KnownSession, session_id)
+        return SessionInfo.model_validate_json(row.info) if row is not None else None
+
+    async def remember_entry(
+        self,
+        *,
+        participant: Participant,
+        session_id: uuid.UUID,
+        sequence: int,
+        live: bool,
+        position: int | None,
+        now: datetime,
+    ) -> None:
+        """Keep the newest state of a person's entry: a lower SEQUENCE never wins, and at an
+        equal one a cancellation is not undone (it is the later word of the two)."""
+        values = {
+            "session_id": session_id,
+            "sequence": sequence,
+            "live": live,
+            "participant": participant.model_dump_json(),
+            "position": position,
+            "updated_at": now,
+        }
+        table = KnownEntry.__table__  # type: ignore[attr-defined]
+        inserted = await self._session.exec(
+            insert_ignoring_conflicts(self._session, table)
+            .values(enrolment_id=participant.enrolment_id, **values)
+            .returning(table.c.enrolment_id)
+        )
+        if inserted.first() is not None:
+            return
+        stored = col(KnownEntry.sequence)
+        newer = (
+            stored <= sequence
+            if not live
+            else or_(stored < sequence, and_(stored == sequence, col(KnownEntry.live)))
+        )
+        await self._session.exec(
+            update(KnownEntry)
+            .where(col(KnownEntry.enrolment_id) == participant.enrolment_id, newer)
+            .values(**values)
+        )
+
+    async def find_entry(self, *, enrolment_id: uuid.UUID) -> EntryState | None:
+        """A person's entry as last heard, if known."""
+        row = await self._session.get(KnownEntry, enrolment_id)
+        if row is None:
+            return None
+        return EntryState(
+            participant=Participant.model_validate_json(row.participant),
+            live=row.live,
+            position=row.position,
+        )

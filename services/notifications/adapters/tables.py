@@ -51,6 +51,11 @@ class Mail(NotificationsBase, table=True):
     calendar_method: str | None = Field(default=None, max_length=16)
     # A staff resend: the mail this one is a fresh copy of.
     resend_of: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    # What the mail was rendered from (its context model as JSON) and the session and
+    # enrolment it is about, so a staff resend renders it again from the current state.
+    render_context: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    session_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    enrolment_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
     correlation_id: str = Field(max_length=200)
     status: str = Field(max_length=16)
     attempts: int = Field(default=0)
@@ -88,6 +93,8 @@ class KnownRegistration(NotificationsBase, table=True):
     registration_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
     business_id: str = Field(max_length=20)
     organisation_name: str = Field(max_length=300)
+    # The highest snapshot revision seen: an older snapshot that arrives late mails nobody.
+    revision: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -119,4 +126,23 @@ class KnownSession(NotificationsBase, table=True):
     starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # The whole `SessionInfo` as JSON: rendering needs all of it, queries only the columns above.
     info: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class KnownEntry(NotificationsBase, table=True):
+    """Read model from `enrolment.*` and `session.*` events: a person's own calendar entry.
+
+    The latest state of each enrolment's entry (highest SEQUENCE; at an equal one, a
+    cancellation wins), so a staff resend renders the current invitation or cancellation.
+    """
+
+    __tablename__ = "known_entries"
+
+    enrolment_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
+    session_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
+    sequence: int = Field(sa_column=Column(Integer, nullable=False))
+    live: bool
+    # The `Participant` as JSON (name, language, seat, calendar_uid, calendar_sequence).
+    participant: str = Field(sa_column=Column(Text, nullable=False))
+    position: int | None = None
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

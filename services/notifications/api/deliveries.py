@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import StringConstraints
 
 from services.notifications.api.deps import ClockDep, MailerDep, UoW
 from services.notifications.app import queries, staff
@@ -16,8 +17,14 @@ from shared.auth import Caller, StaffCaller
 from shared.openapi import problem_responses
 from shared.paging import DEFAULT_LIMIT, Cursor, Limit
 from shared.problems import INVALID_CURSOR, STAFF_ONLY, UNAUTHORIZED, VALIDATION_ERROR
+from shared.text import SafeLine
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
+
+# Text parameters are one clean line (#15.2): a NUL or a control character is a 422 naming
+# the parameter, never a database error.
+Address = Annotated[SafeLine, StringConstraints(max_length=320)]
+TemplateName = Annotated[SafeLine, StringConstraints(max_length=100)]
 
 
 @router.get(
@@ -29,12 +36,17 @@ router = APIRouter(prefix="/v1", tags=["deliveries"])
 async def list_deliveries(
     uow: UoW,
     caller: Caller,
-    recipient: Annotated[str | None, Query(max_length=320, examples=["maija@example.fi"])] = None,
+    recipient: Annotated[
+        Address | None, Query(description="Mails to this address", examples=["maija@example.fi"])
+    ] = None,
     registration_id: Annotated[
         uuid.UUID | None, Query(description="Mails of a registration")
     ] = None,
     status_: Annotated[MailStatus | None, Query(alias="status")] = None,
-    template: Annotated[str | None, Query(max_length=100, examples=["enrolment_confirmed"])] = None,
+    template: Annotated[
+        TemplateName | None,
+        Query(description="Mails of this kind", examples=["enrolment_confirmed"]),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> DeliveryPage:

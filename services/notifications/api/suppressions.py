@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from pydantic import StringConstraints
 
 from services.notifications.api.deps import UoW
 from services.notifications.app import queries, staff
@@ -13,12 +14,15 @@ from services.notifications.domain.errors import SUPPRESSION_NOT_FOUND
 from shared.auth import StaffCaller
 from shared.openapi import problem_responses
 from shared.problems import STAFF_ONLY, UNAUTHORIZED, VALIDATION_ERROR
+from shared.text import SafeLine
 
 router = APIRouter(prefix="/v1", tags=["suppressions"])
 
+# One clean line (#15.2): a NUL or a control character is a 422 naming `email`.
 EmailPath = Annotated[
-    str,
-    Path(min_length=3, max_length=320, description="The address", examples=["ei.ole@example.fi"]),
+    SafeLine,
+    StringConstraints(min_length=3, max_length=320),
+    Path(description="The address", examples=["ei.ole@example.fi"]),
 ]
 PROBLEMS = problem_responses(UNAUTHORIZED, STAFF_ONLY, SUPPRESSION_NOT_FOUND, VALIDATION_ERROR)
 

@@ -58,9 +58,16 @@ async def on_notice_received(
     )
     mail = Outgoing(
         recipient=normalise_address(event.kela_mailbox),
-        rendered=render(NOTICE_TEMPLATE, context, language=DEFAULT_LANGUAGE),
+        rendered=render(
+            NOTICE_TEMPLATE,
+            context,
+            language=mailer.staff_language or DEFAULT_LANGUAGE,
+            today=clock.today(),
+            contact=mailer.contact_address,
+        ),
         registration_id=None,  # a notice concerns the organisation, not one registration
         business_id=None,  # Kela's internal mail: not among the organisation's deliveries
+        render_context=context.model_dump_json(),
     )
     return await queue_mails(
         uow, envelope=envelope, outgoing=[mail], mailer=mailer, now=clock.now()
@@ -79,6 +86,7 @@ async def on_deployment_test_event(
     template = DEPLOYMENT_TEST_TEMPLATES.get(envelope.event_type)
     if template is None:
         return 0
+    today = clock.today()  # "today", "tomorrow", and no past day given as a deadline
 
     def context(contact_name: str) -> DeploymentTestContext:
         return DeploymentTestContext(
@@ -94,22 +102,38 @@ async def on_deployment_test_event(
     outgoing: list[Outgoing] = []
     if envelope.event_type == DeploymentTestReportOverdue.event_type:  # flagged to staff
         if mailer.staff_mailbox:
+            flag = context("")
             outgoing.append(
                 Outgoing(
                     recipient=normalise_address(mailer.staff_mailbox),
-                    rendered=render(template, context(""), language=DEFAULT_LANGUAGE),
+                    rendered=render(
+                        template,
+                        flag,
+                        language=mailer.staff_language,
+                        today=today,
+                        contact=mailer.contact_address,
+                    ),
                     registration_id=event.registration_id,
                     business_id=None,  # a staff flag: not among the organisation's deliveries
+                    render_context=flag.model_dump_json(),
                 )
             )
     else:
         for address, contact in unique_addresses((str(c.email), c) for c in event.contacts):
+            personal = context(contact.name)
             outgoing.append(
                 Outgoing(
                     recipient=address,
-                    rendered=render(template, context(contact.name), language=contact.language),
+                    rendered=render(
+                        template,
+                        personal,
+                        language=contact.language,
+                        today=today,
+                        contact=mailer.contact_address,
+                    ),
                     registration_id=event.registration_id,
                     business_id=event.business_id,
+                    render_context=personal.model_dump_json(),
                 )
             )
     if not outgoing:

@@ -13,7 +13,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from services.notifications.domain.mail import MailStatus, NewMail
+from services.notifications.domain.mail import MailStatus, NewMail, Rendition
+from services.notifications.domain.sessions import EntryState
+from shared.contracts.scheduling import SessionInfo
 
 
 class MailRecord(Protocol):
@@ -45,6 +47,12 @@ class MailRecord(Protocol):
     def correlation_id(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
+    @property
+    def render_context(self) -> str | None: ...
+    @property
+    def session_id(self) -> uuid.UUID | None: ...
+    @property
+    def enrolment_id(self) -> uuid.UUID | None: ...
 
 
 class SuppressionRecord(Protocol):
@@ -84,13 +92,38 @@ class SuppressionStore(Protocol):
     async def remove(self, *, email: str) -> bool: ...
 
 
+class ReadModelStore(Protocol):
+    """What a resend reads of the other services' state: a session, a person's entry."""
+
+    async def find_session(self, *, session_id: uuid.UUID) -> SessionInfo | None: ...
+    async def find_entry(self, *, enrolment_id: uuid.UUID) -> EntryState | None: ...
+
+
+class Rerender(Protocol):
+    """Render a stored mail again from the current state (None: it cannot be, copy it)."""
+
+    def __call__(
+        self,
+        mail: MailRecord,
+        *,
+        session: SessionInfo | None,
+        entry: EntryState | None,
+        organizer: str,
+        organizer_name: str,
+        contact: str | None,
+        now: datetime,
+    ) -> Rendition | None: ...
+
+
 class DeliveryUnitOfWork(Protocol):
-    """`async with uow:` one transaction over the mails and the suppression list."""
+    """`async with uow:` one transaction over the mails, the suppression list, read models."""
 
     @property
     def mails(self) -> MailStore: ...
     @property
     def suppressions(self) -> SuppressionStore: ...
+    @property
+    def read_models(self) -> ReadModelStore: ...
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
         self,

@@ -37,6 +37,10 @@ class Outgoing:
     business_id: str | None
     calendar: str | None = None
     calendar_method: str | None = None
+    # What it was rendered from, so a staff resend can render it again (#14.4).
+    render_context: str | None = None
+    session_id: uuid.UUID | None = None
+    enrolment_id: uuid.UUID | None = None
 
 
 def unique_addresses(pairs: Iterable[tuple[str, T]]) -> Iterable[tuple[str, T]]:
@@ -78,6 +82,9 @@ async def queue_mails(
             body_html=out.rendered.html,
             calendar=out.calendar,
             calendar_method=out.calendar_method,
+            render_context=out.render_context,
+            session_id=out.session_id,
+            enrolment_id=out.enrolment_id,
             registration_id=out.registration_id,
             business_id=out.business_id[:20] if out.business_id else None,
             correlation_id=envelope.correlation_id,

@@ -6,6 +6,7 @@ lets enrolment mails carry the organisation's business ID).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from services.notifications.adapters.rendering.contexts import (
@@ -19,7 +20,7 @@ from services.notifications.app.mailer import Mailer
 from services.notifications.app.queueing import Outgoing, queue_mails, unique_addresses
 from services.notifications.domain.mail import normalise_address
 from services.notifications.domain.sessions import audience_includes
-from shared.clock import Clock
+from shared.clock import Clock, helsinki_date
 from shared.contracts.registration import (
     RegistrationEvent,
     RegistrationMoved,
@@ -28,6 +29,8 @@ from shared.contracts.registration import (
     RegistrationSubmitted,
 )
 from shared.events import Envelope
+
+log = logging.getLogger(__name__)
 
 # The mail each registration event sends its contacts; events not named here send none.
 REGISTRATION_TEMPLATES = {
@@ -50,12 +53,22 @@ async def on_registration_event(
 ) -> int:
     """Remember whose registration it is and mail its contacts (and staff, when new)."""
     now = clock.now()
-    await uow.read_models.remember_registration(
+    today = helsinki_date(now)
+    current = await uow.read_models.remember_registration(
         registration_id=event.registration_id,
         business_id=event.organisation.business_id,
         organisation_name=event.organisation.name,
+        revision=event.revision,
         now=now,
     )
+    if not current:
+        # #14.1: an older snapshot that arrived after a newer one (a retried `accepted`
+        # after `withdrawn`) tells nobody anything: the newer state was mailed already.
+        log.info(
+            "older registration snapshot ignored",
+            extra={"registration_id": str(event.registration_id), "revision": event.revision},
+        )
+        return 0
     # Enrolment mails that arrived before this registration's first event become visible
     # to their organisation now.
     await uow.mails.assign_business_id(
@@ -85,9 +98,16 @@ async def on_registration_event(
         outgoing.append(
             Outgoing(
                 recipient=address,
-                rendered=render(template, context, language=contact.language),
+                rendered=render(
+                    template,
+                    context,
+                    language=contact.language,
+                    today=today,
+                    contact=mailer.contact_address,
+                ),
                 registration_id=event.registration_id,
                 business_id=event.organisation.business_id,
+                render_context=context.model_dump_json(),
             )
         )
     if isinstance(event, RegistrationSubmitted) and mailer.staff_mailbox:
@@ -95,9 +115,17 @@ async def on_registration_event(
         outgoing.append(
             Outgoing(
                 recipient=normalise_address(mailer.staff_mailbox),
-                rendered=render("registration_staff_copy", context, language="fi"),
+                # In the staff mailbox's language, with the contacts and the warnings (#14.6).
+                rendered=render(
+                    "registration_staff_copy",
+                    context,
+                    language=mailer.staff_language,
+                    today=today,
+                    contact=mailer.contact_address,
+                ),
                 registration_id=event.registration_id,
                 business_id=None,  # an internal mail: staff read it, the organisation does not
+                render_context=context.model_dump_json(),
             )
         )
     return await queue_mails(uow, envelope=envelope, outgoing=outgoing, mailer=mailer, now=now)
@@ -120,6 +148,7 @@ def _registration_context(
             warnings=event.warnings,
             submitted_at=event.submitted_at,
             staff_copy=staff_copy,
+            contacts=event.contacts if staff_copy else [],
         )
     return DecisionContext(contact_name=contact_name, **summary, **decision)
 

@@ -135,14 +135,33 @@ class MailSender:
         s = self._settings
         context = correlation_id_var.set(mail.correlation_id)
         try:
-            transaction = await smtp.begin(
-                build_message(mail, mail_from=s.mail_from),
-                sender=s.mail_from_address,
-                recipient=mail.recipient,
-            )
+            # Anything that goes wrong with this one mail is this mail's outcome, counted and
+            # retried or failed by its rule; the rest of the batch is sent (#15.5).
+            try:
+                message = build_message(mail, mail_from=s.mail_from)
+            except Exception as exc:
+                log.exception("mail could not be built", extra={"mail_id": str(mail.id)})
+                await before_content()
+                return SmtpReply(
+                    None, f"the mail could not be built: {_describe(exc)}", permanent=True
+                )
+            try:
+                transaction = await smtp.begin(
+                    message, sender=s.mail_from_address, recipient=mail.recipient
+                )
+            except Exception as exc:
+                log.exception("mail envelope failed", extra={"mail_id": str(mail.id)})
+                await smtp.close()  # the conversation's state is unknown: start afresh
+                await before_content()
+                return SmtpReply(None, f"the envelope could not be sent: {_describe(exc)}")
             # At most one delivered mail is ever unrecorded: the one whose reply is in hand.
             await before_content()
-            return await smtp.deliver(transaction)
+            try:
+                return await smtp.deliver(transaction)
+            except Exception as exc:
+                log.exception("mail content failed", extra={"mail_id": str(mail.id)})
+                await smtp.close()
+                return SmtpReply(None, f"the content could not be sent: {_describe(exc)}")
         finally:
             correlation_id_var.reset(context)
 
@@ -183,6 +202,10 @@ class MailSender:
             delay_s=self._policy.delay(self._unavailable),
             clock=self._clock,
         )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _log_attempt(mail: Mail, status: MailStatus | None, reply: SmtpReply) -> None:

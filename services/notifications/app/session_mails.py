@@ -8,12 +8,12 @@ service has not heard of still mail; the record then has no business ID (staff o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from services.notifications.adapters.ics import EventStatus, Method, build_calendar
+from services.notifications.adapters.ics import EventStatus, Method, build_calendar, entry_of
 from services.notifications.adapters.rendering.contexts import Change, SessionContext
 from services.notifications.adapters.rendering.registry import LANGUAGES
 from services.notifications.adapters.rendering.render import render
@@ -22,11 +22,13 @@ from services.notifications.app.mailer import Mailer
 from services.notifications.app.queueing import Outgoing, queue_mails, unique_addresses
 from services.notifications.domain.mail import choose_language, normalise_address
 from services.notifications.domain.sessions import change_order
-from shared.clock import Clock
+from shared.clock import Clock, helsinki_date
 from shared.contracts.common import Participant
 from shared.contracts.scheduling import (
     EnrolmentCancelled,
+    EnrolmentConfirmed,
     EnrolmentEvent,
+    EnrolmentPromoted,
     EnrolmentWaitlisted,
     PeriodInfo,
     SessionCancelled,
@@ -93,7 +95,7 @@ async def on_session_changed(
     await uow.read_models.remember_session(info=event.session, now=now)
     if isinstance(event, SessionRescheduled):
         template = "session_rescheduled"
-        part = CalendarPart(Method.REQUEST, EventStatus.CONFIRMED)
+        method = Method.REQUEST
         changes = [
             Change(
                 field=name,
@@ -105,23 +107,35 @@ async def on_session_changed(
         extra: dict[str, Any] = {"changes": changes}
     else:
         template = "session_cancelled"
-        part = CalendarPart(Method.CANCEL, EventStatus.CANCELLED)
+        method = Method.CANCEL
         extra = {"note": event.note}
     participants = list(unique_addresses((str(p.email), p) for p in event.participants))
+    for _, person in participants:
+        await _remember_entry(
+            uow, person, event.session, live=method is Method.REQUEST, position=None, now=now
+        )
     owners = await uow.read_models.find_business_ids(
         registration_ids={p.registration_id for _, p in participants}
     )
+    # Everyone who holds an entry hears of it: a waiting person's tentative entry moves with
+    # the session (and stays tentative), and is removed when the session is cancelled.
     outgoing = [
         _session_mail(
             template,
-            SessionContext(contact_name=person.name, session=event.session, **extra),
+            SessionContext(
+                contact_name=person.name,
+                session=event.session,
+                waiting=person.seat == "waiting",
+                **extra,
+            ),
             address=address,
             participant=person,
             session=event.session,
             business_id=owners.get(person.registration_id),
-            part=part,
+            part=CalendarPart(method, _status(method, person)),
             envelope=envelope,
             mailer=mailer,
+            today=helsinki_date(now),
         )
         for address, person in participants
     ]
@@ -141,11 +155,26 @@ async def on_enrolment_event(
     await uow.read_models.remember_session(info=event.session, now=now)
     template, part = ENROLMENT_MAILS[envelope.event_type]
     person = event.participant
+    # The event says where the person stands, whatever an older producer left in `seat`.
+    if isinstance(event, EnrolmentWaitlisted):
+        person = person.model_copy(update={"seat": "waiting"})
+    elif isinstance(event, EnrolmentConfirmed | EnrolmentPromoted):
+        person = person.model_copy(update={"seat": "confirmed"})
+    position = event.position if isinstance(event, EnrolmentWaitlisted) else None
+    await _remember_entry(
+        uow,
+        person,
+        event.session,
+        live=not isinstance(event, EnrolmentCancelled),
+        position=position,
+        now=now,
+    )
     owners = await uow.read_models.find_business_ids(registration_ids={person.registration_id})
     context = SessionContext(
         contact_name=person.name,
         session=event.session,
-        position=event.position if isinstance(event, EnrolmentWaitlisted) else None,
+        position=position,
+        waiting=person.seat == "waiting",
         note=event.reason if isinstance(event, EnrolmentCancelled) else None,
         feed_url=event.feed_url,
     )
@@ -159,6 +188,7 @@ async def on_enrolment_event(
         part=part,
         envelope=envelope,
         mailer=mailer,
+        today=helsinki_date(now),
     )
     return await queue_mails(uow, envelope=envelope, outgoing=[mail], mailer=mailer, now=now)
 
@@ -174,10 +204,12 @@ def _session_mail(
     part: CalendarPart | None,
     envelope: Envelope,
     mailer: Mailer,
+    today: date,
 ) -> Outgoing:
     language = choose_language(participant.language, LANGUAGES)
     calendar = None
     if part is not None:
+        uid, sequence = entry_of(participant, session)
         calendar = build_calendar(
             session,
             method=part.method,
@@ -189,15 +221,50 @@ def _session_mail(
             language=language,
             stamp=envelope.occurred_at,
             description=session.online_url or "",
+            uid=uid,
+            sequence=sequence,
         )
     return Outgoing(
         recipient=address,
-        rendered=render(template, context, language=language),
+        rendered=render(
+            template, context, language=language, today=today, contact=mailer.contact_address
+        ),
         registration_id=participant.registration_id,
         business_id=business_id,
         calendar=calendar,
         calendar_method=part.method.value if part else None,
+        render_context=context.model_dump_json(),
+        session_id=session.session_id,
+        enrolment_id=participant.enrolment_id,
     )
+
+
+async def _remember_entry(
+    uow: NotificationsUnitOfWork,
+    person: Participant,
+    session: SessionInfo,
+    *,
+    live: bool,
+    position: int | None,
+    now: datetime,
+) -> None:
+    """Keep the person's entry as this event leaves it (for a staff resend, #14.4)."""
+    _, sequence = entry_of(person, session)
+    await uow.read_models.remember_entry(
+        participant=person,
+        session_id=session.session_id,
+        sequence=sequence,
+        live=live,
+        position=position,
+        now=now,
+    )
+
+
+def _status(method: Method, person: Participant) -> EventStatus:
+    """The STATUS of a person's entry: cancelled, tentative while waiting, else confirmed."""
+    if method is Method.CANCEL:
+        return EventStatus.CANCELLED
+    return EventStatus.TENTATIVE if person.seat == "waiting" else EventStatus.CONFIRMED
 
 
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)

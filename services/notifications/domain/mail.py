@@ -87,6 +87,23 @@ class NewMail:
     resend_of: uuid.UUID | None = None
     last_reply: str | None = None
     next_attempt_at: datetime | None = None
+    render_context: str | None = None
+    session_id: uuid.UUID | None = None
+    enrolment_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A mail rendered (again): what to store, and the context it was rendered from."""
+
+    template: str
+    language: str
+    subject: str
+    body_text: str
+    body_html: str
+    render_context: str | None = None
+    calendar: str | None = None
+    calendar_method: str | None = None
 
 
 def normalise_address(address: str) -> str:

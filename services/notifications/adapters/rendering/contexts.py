@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.common import PeriodRef
+from shared.contracts.common import Contact, PeriodRef
 from shared.contracts.registration import RegistrationWarning
 from shared.contracts.scheduling import SessionInfo
 
@@ -49,6 +49,8 @@ class ReceiptContext(RegistrationSummary):
     warnings: list[RegistrationWarning] = Field(default_factory=list)
     submitted_at: datetime
     staff_copy: bool = False
+    # The staff copy lists the registration's contacts (the receipt goes to each of them).
+    contacts: list[Contact] = Field(default_factory=list)
 
 
 class DecisionContext(RegistrationSummary):
@@ -77,6 +79,8 @@ class SessionContext(MailContext):
     note: str | None = None
     changes: list[Change] = Field(default_factory=list)
     feed_url: str | None = None
+    # The person waits for a seat (holds a tentative entry) rather than holding one.
+    waiting: bool = False
 
 
 class NoticeContext(MailContext):

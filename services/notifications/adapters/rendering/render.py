@@ -1,13 +1,14 @@
 """Rendering a registered mail: subject, plain text and HTML in the chosen language.
 
 Jinja's `StrictUndefined` turns any variable a template uses but its context model lacks
-into an error, and HTML output is autoescaped.
+into an error, HTML output is autoescaped, and every printed value stays on its own line.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pydantic import BaseModel
 
 from services.notifications.adapters.rendering import filters
+from services.notifications.adapters.rendering.lines import one_line
 from services.notifications.adapters.rendering.registry import TEMPLATES
 from services.notifications.domain.mail import choose_language
 
@@ -40,15 +42,32 @@ class UnknownTemplate(LookupError):
     """No template of that name is registered."""
 
 
-def render(template: str, context: BaseModel, *, language: str | None) -> RenderedMail:
-    """Render a registered template in the requested language, or Finnish when it lacks one."""
+def render(
+    template: str,
+    context: BaseModel,
+    *,
+    language: str | None,
+    today: date | None = None,
+    contact: str | None = None,
+) -> RenderedMail:
+    """Render a registered template in the requested language, or Finnish when it lacks one.
+
+    `today` (Helsinki's calendar day, from the clock) lets a mail say "today" or "tomorrow"
+    of a due day and never give a past day as a deadline; `contact` is Kela's contact
+    address, which every mail gives.
+    """
     spec = TEMPLATES.get(template)
     if spec is None:
         raise UnknownTemplate(f"no mail template {template!r}")
     if not isinstance(context, spec.context):
         raise TypeError(f"{template} takes {spec.context.__name__}, not {type(context).__name__}")
     chosen = choose_language(language, spec.languages)
-    variables: dict[str, Any] = {**dict(context), "language": chosen}
+    variables: dict[str, Any] = {
+        **dict(context),
+        "language": chosen,
+        "today": today,
+        "contact_address": contact,
+    }
     env = environment()
     folder = spec.files
     subject = env.get_template(f"{folder}/{chosen}.subject.txt").render(variables)
@@ -64,8 +83,13 @@ def render(template: str, context: BaseModel, *, language: str | None) -> Render
 
 @cache
 def environment() -> Environment:
-    """The one Jinja environment: autoescaped HTML, strict about undefined variables."""
+    """The one Jinja environment: autoescaped HTML, strict about undefined variables.
+
+    Every printed value passes `one_line` first, so no value can start a line of its own in
+    a plain-text mail (free text is printed through the `quoted` filter).
+    """
     env = Environment(
+        finalize=one_line,
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
