@@ -33,7 +33,7 @@ from shared.settings import ServiceSettings
 ROOT = Path(__file__).resolve().parent.parent
 YAML_PATH = ROOT / "docs" / "asyncapi.yaml"
 JSON_PATH = ROOT / "shared" / PACKAGED_NAME
-SERVICES = ("registration", "scheduling", "notifications")
+SERVICES = ("registration", "scheduling", "notifications", "webhooks")
 
 
 def _settings_class(service: str) -> type[ServiceSettings]:

@@ -14,7 +14,7 @@ from shared.db import create_engine
 from shared.migrations import alembic_config, upgrade_to_head
 from shared.settings import ServiceSettings
 
-SERVICES = ("registration", "scheduling", "notifications")
+SERVICES = ("registration", "scheduling", "notifications", "webhooks")
 
 
 def settings_for(service: str) -> ServiceSettings:
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_upgrade(service))
             print(f"{service}: migrated to head")
     else:
-        importlib.import_module(f"services.{args.service}.models")
+        importlib.import_module(f"services.{args.service}.adapters.tables")
         config = alembic_config(_migrations(args.service))
         command.revision(config, message=args.message, autogenerate=True)
 

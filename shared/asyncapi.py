@@ -76,6 +76,7 @@ PRODUCERS: Mapping[str, str] = {
     "shared.contracts.registration": "registration",
     "shared.contracts.scheduling": "scheduling",
     "shared.contracts.extension": "registration",
+    "shared.contracts.webhooks": "webhooks",
 }
 
 SERVICE_DESCRIPTIONS: Mapping[str, str] = {
@@ -83,6 +84,7 @@ SERVICE_DESCRIPTIONS: Mapping[str, str] = {
     "of use (notices, deployment tests, customership).",
     "scheduling": "Deployment periods, preparation and training sessions, enrolments.",
     "notifications": "Mail to contacts and participants, with calendar invitations.",
+    "webhooks": "Signed webhooks (Standard Webhooks 1.0) to organisations' own systems.",
 }
 
 # Headers the consumer adds to the copies it moves to a retry or dead-letter queue

@@ -28,6 +28,7 @@ ALWAYS = {
     "503": "The database could not complete the request; nothing was saved.",
 }
 WITH_PATH_PARAMETERS = {"404": "Not found, or not the caller's to see."}
+WITH_BODY = {"415": "The body's `Content-Type` is not the one this route reads (JSON or a form)."}
 
 
 def _problem_content(response: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +63,8 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
             extra = dict(ALWAYS)
             if "{" in path:
                 extra.update(WITH_PATH_PARAMETERS)
+            if "requestBody" in operation:
+                extra.update(WITH_BODY)
             for code, description in extra.items():
                 responses.setdefault(code, {"description": description})
             for code, response in responses.items():

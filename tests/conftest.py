@@ -44,7 +44,7 @@ def _consumer_queues(prefix: str) -> list[str]:
     Built from each service's real runtime (nothing connects until it starts).
     """
     names = [queue_names(prefix, "scheduling", "fragile")]
-    for service in ("registration", "scheduling", "notifications"):
+    for service in ("registration", "scheduling", "notifications", "webhooks"):
         main = importlib.import_module(f"services.{service}.main")
         settings_module = importlib.import_module(f"services.{service}.settings")
         settings_class = getattr(settings_module, f"{service.capitalize()}Settings")

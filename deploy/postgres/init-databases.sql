@@ -3,3 +3,4 @@
 CREATE DATABASE registration;
 CREATE DATABASE scheduling;
 CREATE DATABASE notifications;
+CREATE DATABASE webhooks;

@@ -3,6 +3,6 @@
 Importing this package registers every model with `shared.events.parse_payload`.
 """
 
-from shared.contracts import extension, registration, scheduling
+from shared.contracts import extension, registration, scheduling, webhooks
 
-__all__ = ["extension", "registration", "scheduling"]
+__all__ = ["extension", "registration", "scheduling", "webhooks"]

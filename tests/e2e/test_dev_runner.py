@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT / "deploy" / "run_local.py"
-SERVICES = ("registration", "scheduling", "notifications")
+SERVICES = ("registration", "scheduling", "notifications", "webhooks")
 # Variables of the runner and the services that must come from the test, not the caller's shell.
 SCRUBBED = re.compile(
     r"^(DATABASE_URL|\w+_DATABASE_URL|\w+_PORT|SMTP_\w+|MAIL_\w+|VAR_DIR|RUN_SERVICES|EXCHANGE"
@@ -111,6 +111,7 @@ def runner_env(tmp_path: Path, run: str, **extra: str) -> dict[str, str]:
         REGISTRATION_DATABASE_URL=f"sqlite:///{var_dir / 'registration.db'}",
         SCHEDULING_DATABASE_URL=f"sqlite:///{var_dir / 'scheduling.db'}",
         NOTIFICATIONS_DATABASE_URL=f"sqlite:///{var_dir / 'notifications.db'}",
+        WEBHOOKS_DATABASE_URL=f"sqlite:///{var_dir / 'webhooks.db'}",
         READY_TIMEOUT_S="60",
         BROKER_TIMEOUT_S="15",
         NO_COLOR="1",
@@ -166,7 +167,7 @@ def start_runner(tmp_path: Path, run_name: str) -> Iterator[Callable[..., Runner
                 runner.proc.wait()
 
 
-def test_runs_the_three_services_and_stops_them_on_sigterm(
+def test_runs_every_service_and_stops_them_on_sigterm(
     start_runner: Callable[..., Runner],
 ) -> None:
     runner: Runner = start_runner()

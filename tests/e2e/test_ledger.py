@@ -25,7 +25,7 @@ import pytest
 
 from services.registration.app.samples import business_ids, example_form
 from services.registration.settings import RegistrationSettings
-from tests.dates import in_days, period_body
+from tests.dates import in_days, iso, period_body, session_day
 from tests.processes import Service, running_system
 from tests.support import CapturingHandler, bearer, eventually, smtp_server
 
@@ -106,8 +106,25 @@ async def test_ledger_nothing_lost_nothing_duplicated_through_restarts_and_kills
                     f"{scheduling.url}/v1/periods", json=PERIOD, headers=staff
                 )
                 assert created.status_code == 201, created.text
+                period_id = created.json()["id"]
+                # R2: a period is published with its preparation event (nobody here takes part).
+                day = session_day(PERIOD, offset_days=8)
+                preparation = await client.post(
+                    f"{scheduling.url}/v1/periods/{period_id}/sessions",
+                    json={
+                        "kind": "preparation",
+                        "title": {"fi": "Valmistelutilaisuus", "sv": "Förberedande tillfälle"},
+                        "starts_at": iso(day, "09:00"),
+                        "ends_at": iso(day, "12:00"),
+                        "online_url": "https://meet.example.fi/kanta-preparation",
+                        "language": "fi",
+                        "capacity": 80,
+                    },
+                    headers=staff,
+                )
+                assert preparation.status_code == 201, preparation.text
                 published = await client.post(
-                    f"{scheduling.url}/v1/periods/{created.json()['id']}/publish", headers=staff
+                    f"{scheduling.url}/v1/periods/{period_id}/publish", headers=staff
                 )
                 assert published.status_code == 200, published.text
 

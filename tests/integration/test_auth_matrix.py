@@ -23,7 +23,7 @@ from tests.support import bearer, running
 
 pytestmark = pytest.mark.asyncio
 
-SERVICES = ("registration", "scheduling", "notifications")
+SERVICES = ("registration", "scheduling", "notifications", "webhooks")
 PUBLIC = {
     ("POST", "/v1/token"),  # authenticates the client itself (client credentials)
     ("GET", "/v1/services"),  # the public catalogue of Kanta services (reference data)

@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-APP_PORTS = {"registration": 8001, "scheduling": 8002, "notifications": 8003}
+APP_PORTS = {"registration": 8001, "scheduling": 8002, "notifications": 8003, "webhooks": 8004}
 INFRA = ("rabbitmq", "postgres", "mailpit")
 INIT_DIR = "/docker-entrypoint-initdb.d"
 # A default containing one of these is a developer's convenience, not a production value.

@@ -17,7 +17,7 @@ from shared.migrations import upgrade_to_head
 
 pytestmark = pytest.mark.asyncio
 
-SERVICES = ["registration", "scheduling", "notifications"]
+SERVICES = ["registration", "scheduling", "notifications", "webhooks"]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
