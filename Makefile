@@ -12,13 +12,14 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 FAKETIME_LIB := /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock contracts asyncapi run test test-fast test-timeshift lint migrate bench clean
+.PHONY: help install lock contracts asyncapi run test test-fast test-model test-timeshift lint migrate bench clean
 
 help:
 	@echo "make run            start the services locally (ports 8001-8003, mail in var/mail)"
 	@echo "make test           start RabbitMQ/PostgreSQL if needed, run the whole suite with coverage"
 	@echo "                    (PYTEST_ARGS=... passes through)"
 	@echo "make test-fast      unit and use-case tests on SQLite, no broker or PostgreSQL (< 30 s)"
+	@echo "make test-model     the stateful property test of the three services, 300 examples"
 	@echo "make test-timeshift the suite under libfaketime at +80 and +400 days"
 	@echo "make lint           ruff check and format, mypy, import-linter"
 	@echo "make contracts      write the JSON Schema snapshots of new event versions"
@@ -64,6 +65,12 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -q tests/unit $(PYTEST_ARGS)
 
+# The stateful property test of the three services, long: at least 300 examples.
+test-model: $(STAMP)
+	PY=$(BIN)/python sh deploy/ensure_services.sh
+	MODEL_EXAMPLES=$${MODEL_EXAMPLES:-300} MODEL_STEPS=$${MODEL_STEPS:-25} \
+		$(BIN)/pytest -p no:cacheprovider -q -s tests/model $(PYTEST_ARGS)
+
 # The whole suite as if it ran 80 and 400 days from now: no test may depend on today's date.
 test-timeshift: $(STAMP)
 	PY=$(BIN)/python sh deploy/ensure_services.sh
@@ -82,7 +89,7 @@ lint: $(STAMP)
 
 migrate: $(STAMP)
 	mkdir -p var
-	$(BIN)/python -m services.migrate upgrade registration scheduling notifications
+	$(BIN)/python -m services.migrate upgrade registration scheduling notifications webhooks
 
 # Benchmarks measure our path against a raw ceiling in the same run; each merges its figures
 # into bench/results.json, and bench/report.py writes bench/results.md from it.
