@@ -34,6 +34,11 @@ class Doorbell:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 await self._event.wait()
+        # On 3.11 a cancel that lands as the timeout expires can still come out as the
+        # TimeoutError suppressed above; the task's own count of pending cancels says so.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
         self._event.clear()
 
 

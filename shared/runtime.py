@@ -36,6 +36,9 @@ from shared.uow import U
 
 log = logging.getLogger(__name__)
 
+STOP_TIMEOUT_S = 10.0
+"""How long `stop()` waits for the cancelled background tasks before it goes on."""
+
 
 P = TypeVar("P", bound=EventPayload)
 
@@ -179,9 +182,15 @@ class Runtime(Generic[U]):
         """Cancel background work, close the broker and the engine."""
         for task in self._tasks:
             task.cancel()
+        if self._tasks:
+            # A task that does not stop within the bound must not hold the process: say which.
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.error("background task did not stop when cancelled: %s", task.get_name())
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(Exception):
+                    task.result()
         self._tasks.clear()
         await self.broker.close()
         await self.engine.dispose()
